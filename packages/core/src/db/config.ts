@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+const postgresDatabase = z
+  .object({
+    /** A PostgreSQL connection URL, `postgres://user:password@host:port/database`. */
+    url: z
+      .string()
+      .min(1)
+      .refine((value) => {
+        try {
+          const { protocol } = new URL(value);
+          return protocol === 'postgres:' || protocol === 'postgresql:';
+        } catch {
+          return false;
+        }
+      }, 'must be a postgres:// or postgresql:// URL'),
+    /** Most connections the pool opens. @default 10 */
+    poolSize: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+const embeddedDatabase = z
+  .object({
+    embedded: z
+      .object({
+        /** Folder that keeps the data; in memory when absent. */
+        dataDir: z.string().min(1).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The `database` part of the configuration, as written by the caller. */
+export type DatabaseConfigInput =
+  | z.input<typeof postgresDatabase>
+  | z.input<typeof embeddedDatabase>;
+/** The `database` part of the configuration: a PostgreSQL server, or embedded PGlite. */
+export type DatabaseConfig = z.output<typeof postgresDatabase> | z.output<typeof embeddedDatabase>;
+
+/**
+ * The `database` part of {@link TaskpulseConfig}. It picks the variant by its key (`embedded`
+ * or `url`) before validating, so that an error names the bad field itself
+ * (`database.embedded.dataDir`) rather than "matches no variant".
+ */
+export const databaseConfigSchema: z.ZodType<DatabaseConfig, DatabaseConfigInput> = z
+  .unknown()
+  .transform((value, ctx): DatabaseConfig => {
+    if (typeof value !== 'object' || value === null || !('url' in value || 'embedded' in value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be { url } for a PostgreSQL server or { embedded: { dataDir? } } for PGlite',
+      });
+      return z.NEVER;
+    }
+    const result = ('embedded' in value ? embeddedDatabase : postgresDatabase).safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+    return z.NEVER;
+  }) as unknown as z.ZodType<DatabaseConfig, DatabaseConfigInput>;
+
+/** Schema of {@link TaskpulseConfig}; `createTaskpulse` validates its argument with it. */
+export const taskpulseConfigSchema = z
+  .object({
+    database: databaseConfigSchema,
+    /**
+     * How long to keep retrying the first connection (exponential backoff) before giving up.
+     * @default 10000
+     */
+    connectTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+    /** Apply pending migrations when opening. @default false */
+    migrate: z.boolean().default(false),
+    /** Log every SQL query through MikroORM's logger. @default false */
+    debug: z.boolean().default(false),
+  })
+  .strict();
+
+/** Configuration of {@link createTaskpulse}, as written by the caller. */
+export type TaskpulseConfig = z.input<typeof taskpulseConfigSchema>;
+/** {@link TaskpulseConfig} with its defaults applied. */
+export type ResolvedTaskpulseConfig = z.output<typeof taskpulseConfigSchema>;

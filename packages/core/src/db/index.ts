@@ -1,0 +1,11 @@
+export {
+  type DatabaseConfig,
+  type DatabaseConfigInput,
+  databaseConfigSchema,
+  type ResolvedTaskpulseConfig,
+  type TaskpulseConfig,
+  taskpulseConfigSchema,
+} from './config.ts';
+export { type MigrateOptions, type MigrateResult, migrate, pendingMigrations } from './migrate.ts';
+export { migrationsList } from './migrations/index.ts';
+export { describeServer, type TaskpulseEntityManager, type TaskpulseOrm } from './open.ts';

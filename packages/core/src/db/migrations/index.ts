@@ -1,0 +1,11 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122081701_initial } from './Migration20261122081701_initial.ts';
+
+/**
+ * Every migration, in order, listed explicitly so that bundled builds (which break folder
+ * discovery) still find them. Each has a fixed name: the name recorded in
+ * `mikro_orm_migrations` must never change once shipped.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261122081701_initial', class: Migration20261122081701_initial },
+];

@@ -1,0 +1,127 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import type { EntityManager } from '@mikro-orm/sql';
+import { TaskpulseError } from '../errors/index.ts';
+import { entities } from '../schema/entities.ts';
+import type { DatabaseConfig } from './config.ts';
+import { migrationsList } from './migrations/index.ts';
+
+/** The SQL entity manager taskpulse works with (PostgreSQL and PGlite share it). */
+export type TaskpulseEntityManager = EntityManager;
+/** The MikroORM instance taskpulse opens. */
+export type TaskpulseOrm = MikroORM & { em: TaskpulseEntityManager };
+
+/** Options shared by both drivers, as MikroORM takes them. */
+function sharedOptions(debug: boolean) {
+  return {
+    entities: [...entities],
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      // the schema is described by the entities and the committed migrations; no snapshot file
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
+    debug,
+    // every unit of work runs on a fork; using the global manager is a bug
+    allowGlobalContext: false,
+  };
+}
+
+/** Where a PostgreSQL URL points, for error messages: never the password. */
+export function describeServer(url: string): string {
+  const { hostname, port, pathname } = new URL(url);
+  const database = decodeURIComponent(pathname.replace(/^\//, '')) || 'postgres';
+  return `PostgreSQL at ${hostname || 'localhost'}:${port || '5432'} (database "${database}")`;
+}
+
+/** Opens MikroORM on the configured database, without connecting yet. */
+export async function createOrm(database: DatabaseConfig, debug: boolean): Promise<TaskpulseOrm> {
+  if ('url' in database) {
+    const { MikroORM } = await import('@mikro-orm/postgresql').catch((cause: unknown) => {
+      throw missingDriver('@mikro-orm/postgresql', cause);
+    });
+    return (await MikroORM.init({
+      ...sharedOptions(debug),
+      clientUrl: database.url,
+      pool: { max: database.poolSize ?? 10 },
+      // a server that is down must not hang a request: fail the checkout and let callers retry
+      driverOptions: { connectionTimeoutMillis: 5_000 },
+    })) as unknown as TaskpulseOrm;
+  }
+  const { MikroORM } = await import('@mikro-orm/pglite').catch((cause: unknown) => {
+    throw missingDriver('@mikro-orm/pglite', cause);
+  });
+  const { dataDir } = database.embedded;
+  return (await MikroORM.init({
+    ...sharedOptions(debug),
+    ...(dataDir === undefined ? {} : { dbName: dataDir }),
+  })) as unknown as TaskpulseOrm;
+}
+
+function missingDriver(name: string, cause: unknown): TaskpulseError {
+  return new TaskpulseError(
+    'VALIDATION',
+    `The database driver ${name} is not installed: add it to your dependencies (pnpm add ${name}@7.2.1).`,
+    { cause },
+  );
+}
+
+/**
+ * Waits until the database answers, retrying with exponential backoff (100 ms doubling to
+ * 2 s) for at most `timeoutMs`, then fails with an `UNAVAILABLE` error that names the
+ * server but never its password.
+ */
+export async function waitForDatabase(
+  orm: TaskpulseOrm,
+  database: DatabaseConfig,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 100;
+  let attempts = 0;
+  for (;;) {
+    attempts += 1;
+    const check = await checkConnection(orm);
+    if (check.ok) return;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      const where =
+        'url' in database ? describeServer(database.url) : 'the embedded database (PGlite)';
+      const reason = redact(check.reason, database);
+      throw new TaskpulseError(
+        'UNAVAILABLE',
+        `Cannot reach ${where} after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${Math.round(timeoutMs / 100) / 10} s: ${reason}. Check that the server is running and accepts connections.`,
+        { cause: check.error },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, remaining)));
+    delay = Math.min(delay * 2, 2_000);
+  }
+}
+
+/** Connects when not connected yet (the pool is lazy), then runs `select 1`. */
+async function checkConnection(orm: TaskpulseOrm) {
+  try {
+    if (!(await orm.isConnected())) await orm.connect();
+  } catch (error) {
+    return {
+      ok: false as const,
+      reason: error instanceof Error ? error.message : String(error),
+      error,
+    };
+  }
+  return orm.checkConnection();
+}
+
+/** Removes the URL's password (and the URL itself) from a driver message. */
+function redact(reason: string, database: DatabaseConfig): string {
+  if (!('url' in database)) return reason;
+  const { password } = new URL(database.url);
+  let text = reason.split(database.url).join('<url>');
+  if (password)
+    text = text.split(decodeURIComponent(password)).join('***').split(password).join('***');
+  return text;
+}

@@ -1,0 +1,228 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  LIMITS,
+  MESSAGE_ROLES,
+  SHARE_PERMISSIONS,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TEAM_ROLES,
+} from './limits.ts';
+
+/** A new opaque, time-ordered (UUIDv7), unguessable id. */
+export const newId = (): string => uuidv7();
+
+const id = () =>
+  p
+    .uuid()
+    .primary()
+    .onCreate(() => newId());
+const createdAt = () =>
+  p
+    .datetime()
+    .columnType('timestamptz')
+    .defaultRaw('now()')
+    .onCreate(() => new Date());
+const timestamp = () => p.datetime().columnType('timestamptz');
+// written as PostgreSQL prints it back, so that the schema diff stays empty
+const lengthBetween = (column: string, min: number, max: number) =>
+  `char_length(${column}) >= ${min} and char_length(${column}) <= ${max}`;
+
+/** A person, identified by the identity provider's subject (`sub`). */
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p
+      .string()
+      .primary()
+      .columnType('text')
+      .check(lengthBetween('id', LIMITS.userId.min, LIMITS.userId.max)),
+    email: p.text().nullable(),
+    name: p.text().nullable(),
+    createdAt: createdAt(),
+  },
+  uniques: [
+    // "unique when present": PostgreSQL lets any number of NULLs through a unique index
+    { name: 'users_email_unique', properties: ['email'] },
+  ],
+  checks: [
+    { name: 'users_email_length', expression: `char_length(email) <= ${LIMITS.userEmail.max}` },
+    { name: 'users_name_length', expression: `char_length(name) <= ${LIMITS.userName.max}` },
+  ],
+});
+
+/** A team; its creator is its `owner` member. */
+export const Team = defineEntity({
+  name: 'Team',
+  tableName: 'teams',
+  properties: {
+    id: id(),
+    name: p.text().check(lengthBetween('name', LIMITS.teamName.min, LIMITS.teamName.max)),
+    owner: () => p.manyToOne(User).fieldName('owner_id').deleteRule('cascade'),
+    createdAt: createdAt(),
+  },
+  indexes: [
+    // cascades a user's deletion to the teams they own
+    { name: 'teams_owner_id_idx', properties: ['owner'] },
+  ],
+});
+
+/** A task, owned by one user and optionally filed under a team. */
+export const Task = defineEntity({
+  name: 'Task',
+  tableName: 'tasks',
+  properties: {
+    id: id(),
+    user: () => p.manyToOne(User).fieldName('user_id').deleteRule('cascade'),
+    team: () => p.manyToOne(Team).fieldName('team_id').nullable().deleteRule('set null'),
+    title: p.text().check(lengthBetween('title', LIMITS.taskTitle.min, LIMITS.taskTitle.max)),
+    description: p
+      .text()
+      .nullable()
+      .check(`char_length(description) <= ${LIMITS.taskDescription.max}`),
+    status: p.enum(TASK_STATUSES).default('pending'),
+    priority: p.enum(TASK_PRIORITIES).default('medium'),
+    dueAt: timestamp().nullable(),
+    createdAt: createdAt(),
+    updatedAt: timestamp()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    completedAt: timestamp().nullable(),
+    version: p.integer().default(1),
+  },
+  checks: [
+    {
+      // completed_at is set exactly when the task is completed
+      name: 'tasks_completed_at_matches_status',
+      expression: `(status = 'completed') = (completed_at is not null)`,
+    },
+    { name: 'tasks_version_positive', expression: 'version >= 1' },
+  ],
+  indexes: [
+    // tasks.list scope 'owned' (newest first, keyset) and every owned-task statistic:
+    // an index-only scan of one user's rows
+    {
+      name: 'tasks_user_created_idx',
+      expression: `create index "tasks_user_created_idx" on "tasks" ("user_id", "created_at" desc, "id" desc) include ("status", "priority", "due_at", "completed_at")`,
+    },
+    // tasks.list scope 'team' and the team-membership visibility rule; the set-null cascade
+    {
+      name: 'tasks_team_created_idx',
+      expression: `create index "tasks_team_created_idx" on "tasks" ("team_id", "created_at" desc, "id" desc) where "team_id" is not null`,
+    },
+  ],
+});
+
+/** A task shared by its owner with another user, at `view` or `edit`. */
+export const TaskShare = defineEntity({
+  name: 'TaskShare',
+  tableName: 'task_shares',
+  properties: {
+    id: id(),
+    task: () => p.manyToOne(Task).fieldName('task_id').deleteRule('cascade'),
+    sharedWithUser: () => p.manyToOne(User).fieldName('shared_with_user_id').deleteRule('cascade'),
+    sharedByUser: () => p.manyToOne(User).fieldName('shared_by_user_id').deleteRule('cascade'),
+    permission: p.enum(SHARE_PERMISSIONS),
+    createdAt: createdAt(),
+  },
+  uniques: [
+    // one share per task and recipient; also serves shares.list and the visibility rule by task
+    { name: 'task_shares_task_recipient_unique', properties: ['task', 'sharedWithUser'] },
+  ],
+  indexes: [
+    // tasks.list scope 'shared' and dashboard.shared: the tasks shared with me, by permission
+    {
+      name: 'task_shares_recipient_idx',
+      properties: ['sharedWithUser', 'permission'],
+      include: ['task'],
+    },
+    // cascades a user's deletion to the shares they made
+    { name: 'task_shares_shared_by_idx', properties: ['sharedByUser'] },
+  ],
+});
+
+/** A user's membership of a team, with a role. */
+export const TeamMember = defineEntity({
+  name: 'TeamMember',
+  tableName: 'team_members',
+  properties: {
+    id: id(),
+    team: () => p.manyToOne(Team).fieldName('team_id').deleteRule('cascade'),
+    user: () => p.manyToOne(User).fieldName('user_id').deleteRule('cascade'),
+    role: p.enum(TEAM_ROLES),
+    createdAt: createdAt(),
+  },
+  uniques: [
+    // one membership per user and team; also lists a team's members
+    { name: 'team_members_team_user_unique', properties: ['team', 'user'] },
+  ],
+  indexes: [
+    // teams.list and the team visibility rule: the teams a user belongs to
+    { name: 'team_members_user_idx', properties: ['user'], include: ['team', 'role'] },
+  ],
+});
+
+/** An AI-chat conversation, visible to its owner only. */
+export const Conversation = defineEntity({
+  name: 'Conversation',
+  tableName: 'conversations',
+  properties: {
+    id: id(),
+    user: () => p.manyToOne(User).fieldName('user_id').deleteRule('cascade'),
+    title: p.text().nullable().check(`char_length(title) <= ${LIMITS.conversationTitle.max}`),
+    createdAt: createdAt(),
+    updatedAt: timestamp()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+  indexes: [
+    // conversations.list: one user's conversations, newest first, keyset
+    {
+      name: 'conversations_user_created_idx',
+      expression: `create index "conversations_user_created_idx" on "conversations" ("user_id", "created_at" desc, "id" desc)`,
+    },
+  ],
+});
+
+/** One message of a conversation. */
+export const Message = defineEntity({
+  name: 'Message',
+  tableName: 'messages',
+  properties: {
+    id: id(),
+    conversation: () =>
+      p.manyToOne(Conversation).fieldName('conversation_id').deleteRule('cascade'),
+    user: () => p.manyToOne(User).fieldName('user_id').deleteRule('cascade'),
+    role: p.enum(MESSAGE_ROLES),
+    content: p
+      .text()
+      .check(lengthBetween('content', LIMITS.messageContent.min, LIMITS.messageContent.max)),
+    createdAt: createdAt(),
+  },
+  indexes: [
+    // messages.list: a conversation's messages in order (created_at, then id), keyset
+    { name: 'messages_conversation_created_idx', properties: ['conversation', 'createdAt', 'id'] },
+    // cascades a user's deletion to their messages
+    { name: 'messages_user_idx', properties: ['user'] },
+  ],
+});
+
+/** Every entity of taskpulse, to register in a MikroORM configuration. */
+export const entities: readonly [
+  typeof User,
+  typeof Team,
+  typeof Task,
+  typeof TaskShare,
+  typeof TeamMember,
+  typeof Conversation,
+  typeof Message,
+] = [User, Team, Task, TaskShare, TeamMember, Conversation, Message];
+
+export type IUser = InferEntity<typeof User>;
+export type ITeam = InferEntity<typeof Team>;
+export type ITask = InferEntity<typeof Task>;
+export type ITaskShare = InferEntity<typeof TaskShare>;
+export type ITeamMember = InferEntity<typeof TeamMember>;
+export type IConversation = InferEntity<typeof Conversation>;
+export type IMessage = InferEntity<typeof Message>;
