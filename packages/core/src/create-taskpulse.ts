@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+import type { Caller, TaskpulseContext } from './context.ts';
 import {
   type ResolvedTaskpulseConfig,
   type TaskpulseConfig,
@@ -11,6 +13,8 @@ import {
   waitForDatabase,
 } from './db/open.ts';
 import { parseWith } from './errors/index.ts';
+import { type ChangeEventBus, InProcessChangeEventBus } from './events/index.ts';
+import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
 
 /** An open taskpulse: the database, and everything built on it. Close it when done. */
 export interface Taskpulse {
@@ -18,8 +22,23 @@ export interface Taskpulse {
   readonly config: ResolvedTaskpulseConfig;
   /** The MikroORM instance, for apps that want to run their own queries. */
   readonly orm: TaskpulseOrm;
+  /** Where change events are published after every committed write. */
+  readonly events: ChangeEventBus;
+  /** The clock every context uses (the `clock` option). */
+  readonly now: () => Date;
   /** A fresh entity manager for one unit of work (one request, one job). */
   fork(): TaskpulseEntityManager;
+  /**
+   * The context for one unit of work of `caller`: a forked entity manager, the event bus
+   * and the clock. Pass it to the domain functions.
+   */
+  context(caller: Caller, options?: { em?: TaskpulseEntityManager }): TaskpulseContext;
+  /**
+   * Just-in-time provisioning from verified identity claims: creates the user on first
+   * sight and keeps email and name current. Remembers recent claims so that repeated calls
+   * with unchanged claims cost no query.
+   */
+  provisionUser(claims: UserClaims): Promise<UserDto>;
   /** Applies pending migrations; safe to call twice, or from several processes at once. */
   migrate(): Promise<MigrateResult>;
   /** The names of migrations not applied yet. */
@@ -46,11 +65,27 @@ export interface Taskpulse {
 export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpulse> {
   const resolved = parseWith(taskpulseConfigSchema, config, 'taskpulse config');
   const orm = await createOrm(resolved.database, resolved.debug);
+  const now = resolved.clock ?? (() => new Date());
+  const events = new InProcessChangeEventBus();
+  // claims seen recently, so that provisioning on every request does not query every time
+  const provisioned = new LRUCache<string, UserDto>({ max: 10_000, ttl: 60_000 });
   let closed = false;
   const taskpulse: Taskpulse = {
     config: resolved,
     orm,
+    events,
+    now,
     fork: () => orm.em.fork(),
+    context: (caller, options = {}) => ({ em: options.em ?? orm.em.fork(), caller, events, now }),
+    provisionUser: async (claims) => {
+      const known = provisioned.get(claims.id);
+      if (known && known.email === (claims.email ?? null) && known.name === (claims.name || null)) {
+        return known;
+      }
+      const { user } = await provisionUser(orm.em.fork(), claims, now());
+      provisioned.set(user.id, user);
+      return user;
+    },
     migrate: () => migrate(orm, { lock: 'url' in resolved.database }),
     pendingMigrations: () => pendingMigrations(orm),
     isHealthy: async () => (await orm.checkConnection()).ok,

@@ -1,4 +1,12 @@
+export {
+  type Caller,
+  type ChangeReport,
+  runRead,
+  runWrite,
+  type TaskpulseContext,
+} from './context.ts';
 export { createTaskpulse, type Taskpulse } from './create-taskpulse.ts';
+export { isUnavailableError, toTaskpulseError } from './db/errors.ts';
 export type { TaskpulseEntityManager, TaskpulseOrm } from './db/index.ts';
 export {
   type DatabaseConfig,
@@ -20,6 +28,14 @@ export {
   type TaskpulseErrorOptions,
   type TaskpulseIssue,
 } from './errors/index.ts';
+export {
+  CHANGE_EVENT_TYPES,
+  type ChangeEvent,
+  type ChangeEventBus,
+  type ChangeEventType,
+  type ChangeListener,
+  InProcessChangeEventBus,
+} from './events/index.ts';
 export {
   Conversation,
   entities,
@@ -60,3 +76,11 @@ export {
   seedBulkOptionsSchema,
   seedDemo,
 } from './seed/index.ts';
+export {
+  getMe,
+  provisionUser,
+  type UserClaims,
+  type UserDto,
+  userClaimsSchema,
+  userSchema,
+} from './users/index.ts';

@@ -73,6 +73,13 @@ export const taskpulseConfigSchema = z
     migrate: z.boolean().default(false),
     /** Log every SQL query through MikroORM's logger. @default false */
     debug: z.boolean().default(false),
+    /** The clock: what "now" is for every write and statistic. @default () => new Date() */
+    clock: z
+      .custom<() => Date>(
+        (value) => typeof value === 'function',
+        'must be a function returning a Date',
+      )
+      .optional(),
   })
   .strict();
 

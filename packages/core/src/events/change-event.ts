@@ -1,0 +1,56 @@
+/** What a committed write changed. */
+export const CHANGE_EVENT_TYPES = [
+  'task.created',
+  'task.updated',
+  'task.deleted',
+  'share.created',
+  'share.updated',
+  'share.deleted',
+  'team.created',
+  'team.member_added',
+  'team.member_updated',
+  'team.member_removed',
+  'conversation.created',
+  'message.appended',
+] as const;
+
+/** One of {@link CHANGE_EVENT_TYPES}. */
+export type ChangeEventType = (typeof CHANGE_EVENT_TYPES)[number];
+
+/**
+ * Published once per committed write, after the commit, never for a rolled-back one. The
+ * statistics cache and live subscriptions use `affectedUserIds` to know whose figures and
+ * lists may have changed.
+ */
+export interface ChangeEvent {
+  type: ChangeEventType;
+  /** The user who made the change. */
+  actorId: string;
+  /**
+   * Every user whose lists or figures the change may touch: the task's owner, its share
+   * recipients and its team's members (before and after the change), or the chat's owner.
+   * Sorted, without duplicates.
+   */
+  affectedUserIds: string[];
+  /** The ids of what changed, where they apply. */
+  taskId?: string;
+  teamId?: string;
+  conversationId?: string;
+  /** When the change was committed (the caller's clock). */
+  at: Date;
+}
+
+/** Something that receives change events. */
+export type ChangeListener = (event: ChangeEvent) => void;
+
+/** Publishes change events to subscribers. Small on purpose: transports wrap it. */
+export interface ChangeEventBus {
+  publish(event: ChangeEvent): void;
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: ChangeListener): () => void;
+}
+
+/** Sorted, deduplicated user ids. */
+export function uniqueUserIds(ids: Iterable<string | null | undefined>): string[] {
+  return [...new Set([...ids].filter((id): id is string => typeof id === 'string'))].sort();
+}

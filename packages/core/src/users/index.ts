@@ -1,0 +1,2 @@
+export { type UserClaims, type UserDto, userClaimsSchema, userSchema } from './schemas.ts';
+export { getMe, provisionUser } from './user-service.ts';
