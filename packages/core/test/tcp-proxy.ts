@@ -1,0 +1,61 @@
+/**
+ * A TCP proxy that a test controls, to make a server (PostgreSQL, Redis) unreachable and
+ * reachable again without touching the server itself: `cut()` drops every open connection
+ * and refuses new ones; `restore()` lets them through again.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export interface TcpProxy {
+  /** The port the proxy listens on, on 127.0.0.1. */
+  readonly port: number;
+  /** Drops every open connection and refuses new ones until `restore()`. */
+  cut(): void;
+  /** Lets connections through again. */
+  restore(): void;
+  /** Stops listening and drops every connection. */
+  close(): Promise<void>;
+}
+
+/** Starts a proxy from a free port on 127.0.0.1 to `target`. */
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server: Server = createServer((client) => {
+    if (!open) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(target.port, target.host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('the proxy has no port');
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
+  return {
+    port: address.port,
+    cut: () => {
+      open = false;
+      dropAll();
+    },
+    restore: () => {
+      open = true;
+    },
+    close: async () => {
+      open = false;
+      dropAll();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
