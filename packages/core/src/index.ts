@@ -1,3 +1,22 @@
+export { accessOf, editableBy, inTeamOf, ownedBy, sharedWith, visibleTo } from './access/index.ts';
+export {
+  type AppendMessageInput,
+  appendMessage,
+  appendMessageInput,
+  type ConversationDto,
+  type CreateConversationInput,
+  conversationSchema,
+  createConversation,
+  createConversationInput,
+  type ListConversationsInput,
+  type ListMessagesInput,
+  listConversations,
+  listConversationsInput,
+  listMessages,
+  listMessagesInput,
+  type MessageDto,
+  messageSchema,
+} from './chat/index.ts';
 export {
   type Caller,
   type ChangeReport,
@@ -21,6 +40,7 @@ export {
   type TaskpulseConfig,
   taskpulseConfigSchema,
 } from './db/index.ts';
+export type { TaskpulseDB, TaskpulseKysely } from './db/kysely.ts';
 export {
   isTaskpulseError,
   TaskpulseError,
@@ -36,6 +56,13 @@ export {
   type ChangeListener,
   InProcessChangeEventBus,
 } from './events/index.ts';
+export {
+  cursorSchema,
+  encodeCursor,
+  type KeysetPosition,
+  limitSchema,
+  type Page,
+} from './pagination/index.ts';
 export {
   Conversation,
   entities,
@@ -65,6 +92,7 @@ export {
   type TeamRole,
   User,
 } from './schema/index.ts';
+export { instantSchema } from './schema/inputs.ts';
 export {
   DEMO_USERS,
   type DemoUserId,
@@ -76,6 +104,65 @@ export {
   seedBulkOptionsSchema,
   seedDemo,
 } from './seed/index.ts';
+export {
+  type CreateShareInput,
+  createShare,
+  createShareInput,
+  type DeleteShareInput,
+  deleteShare,
+  deleteShareInput,
+  type ListSharesInput,
+  listShares,
+  listSharesInput,
+  type ShareDto,
+  shareSchema,
+} from './sharing/index.ts';
+export {
+  type CreateTaskInput,
+  createTask,
+  createTaskInput,
+  type DeleteTaskInput,
+  deleteTask,
+  deleteTaskInput,
+  filterConditions,
+  type GetTaskInput,
+  getTask,
+  getTaskInput,
+  type ListTasksInput,
+  listTasks,
+  listTasksInput,
+  scopeParts,
+  TASK_ACCESS,
+  TASK_SCOPES,
+  type TaskAccess,
+  type TaskDto,
+  type TaskFilter,
+  type TaskFilterInput,
+  type TaskScope,
+  taskFilterSchema,
+  taskSchema,
+  type UpdateTaskInput,
+  updateTask,
+  updateTaskInput,
+} from './tasks/index.ts';
+export {
+  type AddMemberInput,
+  addMember,
+  addMemberInput,
+  type CreateTeamInput,
+  createTeam,
+  createTeamInput,
+  type ListTeamsInput,
+  listTeams,
+  listTeamsInput,
+  type RemoveMemberInput,
+  removeMember,
+  removeMemberInput,
+  type TeamDto,
+  type TeamMemberDto,
+  teamMemberSchema,
+  teamSchema,
+} from './teams/index.ts';
 export {
   getMe,
   provisionUser,

@@ -1,0 +1,1 @@
+export { accessOf, editableBy, inTeamOf, ownedBy, sharedWith, visibleTo } from './task-access.ts';

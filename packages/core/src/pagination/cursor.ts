@@ -1,0 +1,68 @@
+import { type RawBuilder, sql } from 'kysely';
+import { z } from 'zod';
+
+/** The position after which the next page starts: a row's created_at (to the microsecond) and id. */
+export interface KeysetPosition {
+  /** created_at as PostgreSQL prints it in UTC, with microseconds. */
+  createdAt: string;
+  id: string;
+}
+
+const positionSchema = z.tuple([
+  z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
+  z.uuid(),
+]);
+
+/** Page size: 1–100, default 20. */
+export const limitSchema = z.number().int().min(1).max(100).default(20);
+
+/** An opaque page cursor, as `nextCursor` returned it. */
+export const cursorSchema = z
+  .string()
+  .max(200)
+  .transform((value, ctx) => {
+    try {
+      const decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
+      const [createdAt, id] = positionSchema.parse(decoded);
+      return { createdAt, id } satisfies KeysetPosition;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
+      return z.NEVER;
+    }
+  });
+
+/** Encodes a position as the opaque `nextCursor`. */
+export function encodeCursor(position: KeysetPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+}
+
+/**
+ * The SQL expression that prints a created_at column exactly (microseconds, UTC) for the
+ * cursor, so that rows written with `now()` behind the SDK's back page exactly too.
+ */
+export function cursorTimestamp(column: string): RawBuilder<string> {
+  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+/** A page of results and the cursor of the next one (null on the last page). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * Builds a page from `limit + 1` fetched rows: the extra row only says that there is more.
+ */
+export function toPage<Row extends { cursor_ts: string; id: string }, T>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => T,
+): Page<T> {
+  const more = rows.length > limit;
+  const pageRows = more ? rows.slice(0, limit) : rows;
+  const last = pageRows.at(-1);
+  return {
+    items: pageRows.map(toItem),
+    nextCursor: more && last ? encodeCursor({ createdAt: last.cursor_ts, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,9 @@
+export {
+  cursorSchema,
+  cursorTimestamp,
+  encodeCursor,
+  type KeysetPosition,
+  limitSchema,
+  type Page,
+  toPage,
+} from './cursor.ts';

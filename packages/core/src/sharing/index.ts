@@ -1,0 +1,11 @@
+export {
+  type CreateShareInput,
+  createShareInput,
+  type DeleteShareInput,
+  deleteShareInput,
+  type ListSharesInput,
+  listSharesInput,
+  type ShareDto,
+  shareSchema,
+} from './schemas.ts';
+export { createShare, deleteShare, listShares } from './share-service.ts';

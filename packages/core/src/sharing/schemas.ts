@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { cursorSchema, limitSchema } from '../pagination/index.ts';
+import { isoSchema } from '../schema/inputs.ts';
+import { LIMITS, SHARE_PERMISSIONS } from '../schema/limits.ts';
+import { text, uuidId } from '../schema/text.ts';
+
+/** A user, named by id or by email: exactly one of the two. */
+export const userRefFields = {
+  userId: text(LIMITS.userId.min, LIMITS.userId.max).optional(),
+  email: z.email().max(LIMITS.userEmail.max).optional(),
+};
+
+const exactlyOneUser = (input: { userId?: string; email?: string }, ctx: z.RefinementCtx) => {
+  if ((input.userId === undefined) === (input.email === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['userId'],
+      message: 'give exactly one of userId and email',
+    });
+  }
+};
+
+/** Input of `shares.create`: share a task (or change the permission of an existing share). */
+export const createShareInput = z
+  .object({ taskId: uuidId, ...userRefFields, permission: z.enum(SHARE_PERMISSIONS) })
+  .strict()
+  .superRefine(exactlyOneUser);
+export type CreateShareInput = z.input<typeof createShareInput>;
+
+/** Input of `shares.delete`: stop sharing a task with a user. */
+export const deleteShareInput = z
+  .object({ taskId: uuidId, userId: text(LIMITS.userId.min, LIMITS.userId.max) })
+  .strict();
+export type DeleteShareInput = z.input<typeof deleteShareInput>;
+
+/** Input of `shares.list`: the shares of one task, oldest first. */
+export const listSharesInput = z
+  .object({ taskId: uuidId, limit: limitSchema, cursor: cursorSchema.optional() })
+  .strict();
+export type ListSharesInput = z.input<typeof listSharesInput>;
+
+/** A share, as the procedures return it. */
+export const shareSchema = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  permission: z.enum(SHARE_PERMISSIONS),
+  sharedByUserId: z.string(),
+  sharedWith: z.object({
+    id: z.string(),
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+  }),
+  createdAt: isoSchema,
+});
+export type ShareDto = z.infer<typeof shareSchema>;

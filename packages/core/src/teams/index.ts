@@ -1,0 +1,15 @@
+export {
+  type AddMemberInput,
+  addMemberInput,
+  type CreateTeamInput,
+  createTeamInput,
+  type ListTeamsInput,
+  listTeamsInput,
+  type RemoveMemberInput,
+  removeMemberInput,
+  type TeamDto,
+  type TeamMemberDto,
+  teamMemberSchema,
+  teamSchema,
+} from './schemas.ts';
+export { addMember, createTeam, listTeams, removeMember } from './team-service.ts';

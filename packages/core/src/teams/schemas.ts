@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { cursorSchema, limitSchema } from '../pagination/index.ts';
+import { isoSchema } from '../schema/inputs.ts';
+import { LIMITS, TEAM_ROLES } from '../schema/limits.ts';
+import { text, uuidId } from '../schema/text.ts';
+import { userRefFields } from '../sharing/schemas.ts';
+
+/** A team, with the caller's role in it. */
+export const teamSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  ownerId: z.string(),
+  createdAt: isoSchema,
+  /** The caller's role. */
+  role: z.enum(TEAM_ROLES),
+  memberCount: z.number().int(),
+});
+export type TeamDto = z.infer<typeof teamSchema>;
+
+/** A member of a team. */
+export const teamMemberSchema = z.object({
+  teamId: z.string(),
+  userId: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  role: z.enum(TEAM_ROLES),
+  createdAt: isoSchema,
+});
+export type TeamMemberDto = z.infer<typeof teamMemberSchema>;
+
+/** Input of `teams.create`: the caller becomes its `owner` member. */
+export const createTeamInput = z
+  .object({ name: text(LIMITS.teamName.min, LIMITS.teamName.max) })
+  .strict();
+export type CreateTeamInput = z.input<typeof createTeamInput>;
+
+/** Input of `teams.list`: the caller's teams, newest first. */
+export const listTeamsInput = z
+  .object({ limit: limitSchema, cursor: cursorSchema.optional() })
+  .strict();
+export type ListTeamsInput = z.input<typeof listTeamsInput>;
+
+/**
+ * Input of `teams.addMember`: add a user (by id or email) with a role, or change the role of
+ * a member. Owners and admins add members; only owners grant or take away `owner`.
+ */
+export const addMemberInput = z
+  .object({
+    teamId: uuidId,
+    ...userRefFields,
+    /** @default 'member' */
+    role: z.enum(TEAM_ROLES).default('member'),
+  })
+  .strict()
+  .superRefine((input, ctx) => {
+    if ((input.userId === undefined) === (input.email === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['userId'],
+        message: 'give exactly one of userId and email',
+      });
+    }
+  });
+export type AddMemberInput = z.input<typeof addMemberInput>;
+
+/** Input of `teams.removeMember`: owners and admins remove members; anyone may leave. */
+export const removeMemberInput = z
+  .object({ teamId: uuidId, userId: text(LIMITS.userId.min, LIMITS.userId.max) })
+  .strict();
+export type RemoveMemberInput = z.input<typeof removeMemberInput>;
