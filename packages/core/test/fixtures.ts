@@ -50,3 +50,12 @@ export async function outcome(fn: () => Promise<unknown>): Promise<string> {
     throw error;
   }
 }
+
+/** A clock that moves `stepMs` forward on every reading, from `start`. */
+export function steppingClock(start: string, stepMs = 1_000): () => Date {
+  let tick = Date.parse(start);
+  return () => {
+    tick += stepMs;
+    return new Date(tick);
+  };
+}

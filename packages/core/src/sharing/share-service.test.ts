@@ -1,6 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
 import { describeDatabases } from '../../test/databases.ts';
-import { actor, as, createUsers, outcome } from '../../test/fixtures.ts';
+import { actor, as, createUsers, outcome, steppingClock } from '../../test/fixtures.ts';
 import { createTask, getTask, listTasks } from '../tasks/index.ts';
 import { createShare, deleteShare, listShares } from './share-service.ts';
 
@@ -86,8 +86,7 @@ describeDatabases('shares', (db) => {
   });
 
   it('lists the shares of a task oldest first, paged', async () => {
-    let tick = Date.parse('2026-11-01T00:00:00Z');
-    const ctx = as(db.tp, 'alice', () => new Date((tick += 1000)));
+    const ctx = as(db.tp, 'alice', steppingClock('2026-11-01T00:00:00Z'));
     await createShare(ctx, { taskId, userId: 'bob', permission: 'view' });
     await createShare(ctx, { taskId, userId: 'carol', permission: 'edit' });
     const first = await listShares(ctx, { taskId, limit: 1 });

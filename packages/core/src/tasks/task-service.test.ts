@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeDatabases } from '../../test/databases.ts';
-import { actor, as, createUsers, outcome } from '../../test/fixtures.ts';
+import { actor, as, createUsers, outcome, steppingClock } from '../../test/fixtures.ts';
 import { isTaskpulseError } from '../errors/index.ts';
 import { encodeCursor } from '../pagination/index.ts';
 import { createShare } from '../sharing/index.ts';
@@ -181,9 +181,7 @@ describeDatabases('tasks', (db) => {
 
   describe('list', () => {
     it('pages newest first with no task skipped or repeated while others are inserted between pages', async () => {
-      let tick = Date.parse('2026-11-01T00:00:00Z');
-      const clock = () => new Date((tick += 1_000));
-      const ctx = as(db.tp, 'alice', clock);
+      const ctx = as(db.tp, 'alice', steppingClock('2026-11-01T00:00:00Z'));
       const initial: string[] = [];
       for (let i = 0; i < 23; i += 1) initial.push((await createTask(ctx, { title: `t${i}` })).id);
       // two tasks share one created_at: the id breaks the tie
