@@ -4,13 +4,26 @@ import type { TaskFilter } from './schemas.ts';
 
 const TRUE = sql<boolean>`true`;
 
+/** A range bound: an instant, or an SQL expression of one (a statistic's time window). */
+export type Bound = Date | RawBuilder<Date>;
+
+/**
+ * The conditions of a {@link TaskFilter} besides its scope, with range bounds that may be SQL
+ * expressions, so that the statistics can use the very same definitions with windows that
+ * PostgreSQL computes.
+ */
+export type FilterConditions = Omit<
+  TaskFilter,
+  'scope' | 'permission' | 'createdFrom' | 'createdTo' | 'completedFrom' | 'completedTo'
+> & { createdFrom?: Bound; createdTo?: Bound; completedFrom?: Bound; completedTo?: Bound };
+
 /**
  * The conditions a task filter puts on a `tasks` row (alias `alias`), besides its scope.
  * This is the one definition of every filter: `tasks.list` applies it, and the statistics
  * are defined as filters, so a figure and the list behind it cannot disagree.
  */
 export function filterConditions(
-  filter: Omit<TaskFilter, 'scope' | 'permission'>,
+  filter: FilterConditions,
   me: string,
   now: Date,
   alias = 't',

@@ -1,4 +1,10 @@
-export { filterConditions, scopeParts } from './filters.ts';
+export {
+  allOf,
+  type Bound,
+  type FilterConditions,
+  filterConditions,
+  scopeParts,
+} from './filters.ts';
 export {
   type CreateTaskInput,
   createTaskInput,
