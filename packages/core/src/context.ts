@@ -40,15 +40,18 @@ export async function runWrite<T>(
       'taskpulse writes run in their own transaction: call them outside of em.transactional().',
     );
   }
-  let outcome: { result: T; change: ChangeReport };
+  let outcome: { result: T; event: ChangeEvent | null };
   try {
-    outcome = await ctx.em.transactional((em) => work(em as TaskpulseEntityManager));
+    outcome = await ctx.em.transactional(async (em) => {
+      const { result, change } = await work(em as TaskpulseEntityManager);
+      const event = change && { ...change, actorId: ctx.caller.id, at: ctx.now() };
+      if (event && ctx.events.stage) await ctx.events.stage(em.getKysely(), event);
+      return { result, event };
+    });
   } catch (error) {
     throw toTaskpulseError(error);
   }
-  if (outcome.change) {
-    ctx.events.publish({ ...outcome.change, actorId: ctx.caller.id, at: ctx.now() });
-  }
+  if (outcome.event) ctx.events.publish(outcome.event);
   return outcome.result;
 }
 

@@ -13,7 +13,12 @@ import {
   waitForDatabase,
 } from './db/open.ts';
 import { parseWith } from './errors/index.ts';
-import { type ChangeEventBus, InProcessChangeEventBus } from './events/index.ts';
+import {
+  type ChangeEventBus,
+  InProcessChangeEventBus,
+  listenSessionFor,
+  PostgresChangeEventBus,
+} from './events/index.ts';
 import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
 
 /** An open taskpulse: the database, and everything built on it. Close it when done. */
@@ -66,7 +71,10 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
   const resolved = parseWith(taskpulseConfigSchema, config, 'taskpulse config');
   const orm = await createOrm(resolved.database, resolved.debug);
   const now = resolved.clock ?? (() => new Date());
-  const events = new InProcessChangeEventBus();
+  const events =
+    resolved.changeEvents === 'postgres'
+      ? new PostgresChangeEventBus({ listen: listenSessionFor(orm, resolved.database) })
+      : new InProcessChangeEventBus();
   // claims seen recently, so that provisioning on every request does not query every time
   const provisioned = new LRUCache<string, UserDto>({ max: 10_000, ttl: 60_000 });
   let closed = false;
@@ -92,12 +100,14 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     close: async () => {
       if (closed) return;
       closed = true;
+      if (events instanceof PostgresChangeEventBus) await events.close();
       await orm.close(true);
     },
   };
   try {
     await waitForDatabase(orm, resolved.database, resolved.connectTimeoutMs);
     if (resolved.migrate) await taskpulse.migrate();
+    if (events instanceof PostgresChangeEventBus) await events.start();
   } catch (error) {
     await taskpulse.close();
     throw error;

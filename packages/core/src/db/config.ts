@@ -69,6 +69,13 @@ export const taskpulseConfigSchema = z
      * @default 10000
      */
     connectTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+    /**
+     * Where change events go. `local`: to this process's listeners only. `postgres`: also to
+     * every other instance on the same database, through LISTEN/NOTIFY (needs a session
+     * connection of its own, not a transaction-pooling proxy).
+     * @default 'local'
+     */
+    changeEvents: z.enum(['local', 'postgres']).default('local'),
     /** Apply pending migrations when opening. @default false */
     migrate: z.boolean().default(false),
     /** Log every SQL query through MikroORM's logger. @default false */

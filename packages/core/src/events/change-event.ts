@@ -1,4 +1,9 @@
-/** What a committed write changed. */
+import type { Kysely } from 'kysely';
+
+/**
+ * What a committed write changed. `resync` is not a write: a transport publishes it when it
+ * may have missed events (a lost connection), meaning "treat every user as affected".
+ */
 export const CHANGE_EVENT_TYPES = [
   'task.created',
   'task.updated',
@@ -12,6 +17,7 @@ export const CHANGE_EVENT_TYPES = [
   'team.member_removed',
   'conversation.created',
   'message.appended',
+  'resync',
 ] as const;
 
 /** One of {@link CHANGE_EVENT_TYPES}. */
@@ -45,9 +51,16 @@ export type ChangeListener = (event: ChangeEvent) => void;
 
 /** Publishes change events to subscribers. Small on purpose: transports wrap it. */
 export interface ChangeEventBus {
+  /** Delivers a committed change to this process's listeners. */
   publish(event: ChangeEvent): void;
   /** Adds a listener; returns the function that removes it. */
   subscribe(listener: ChangeListener): () => void;
+  /**
+   * Called inside the write's transaction, before the commit, so that a transport can send
+   * the event with the transaction (PostgreSQL NOTIFY is delivered on commit only, and never
+   * for a rolled-back transaction). Optional.
+   */
+  stage?(db: Kysely<any>, event: ChangeEvent): Promise<void>;
 }
 
 /** Sorted, deduplicated user ids. */

@@ -7,3 +7,10 @@ export {
   uniqueUserIds,
 } from './change-event.ts';
 export { InProcessChangeEventBus } from './in-process-bus.ts';
+export { listenSessionFor } from './listen-sessions.ts';
+export {
+  CHANGE_CHANNEL,
+  type ListenSession,
+  PostgresChangeEventBus,
+  type PostgresChangeEventBusOptions,
+} from './postgres-bus.ts';

@@ -1,0 +1,132 @@
+import { type Kysely, sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { ChangeEvent, ChangeEventBus, ChangeListener } from './change-event.ts';
+import { InProcessChangeEventBus } from './in-process-bus.ts';
+
+/** The PostgreSQL channel change events travel on. */
+export const CHANGE_CHANNEL = 'taskpulse_changes';
+
+// NOTIFY payloads must stay under 8000 bytes
+const MAX_PAYLOAD_BYTES = 7_500;
+
+/**
+ * Opens a session that LISTENs on {@link CHANGE_CHANNEL}: calls `onPayload` for every
+ * notification and `onLost` if the session ends; returns the function that stops listening.
+ */
+export type ListenSession = (
+  onPayload: (payload: string) => void,
+  onLost: (error: unknown) => void,
+) => Promise<() => Promise<void>>;
+
+interface Envelope {
+  /** The instance that made the write. */
+  o: string;
+  e: Omit<ChangeEvent, 'at'> & { at: string };
+}
+
+/** Options of {@link PostgresChangeEventBus}. */
+export interface PostgresChangeEventBusOptions {
+  listen: ListenSession;
+  /** Reports listener failures and reconnects. @default console.warn */
+  onWarning?: (message: string, error?: unknown) => void;
+}
+
+/**
+ * A change-event bus shared by every instance on one PostgreSQL database: each write sends
+ * its event with `pg_notify` inside its transaction (delivered on commit only, never for a
+ * rollback), and every instance LISTENs and republishes the events of the others to its own
+ * listeners. After a lost session it reconnects with backoff and publishes a `resync` event,
+ * since notifications sent meanwhile are gone (PostgreSQL keeps no backlog).
+ */
+export class PostgresChangeEventBus implements ChangeEventBus {
+  /** This instance's id, to tell its own notifications from the others'. */
+  readonly instanceId = uuidv7();
+  readonly #local = new InProcessChangeEventBus();
+  readonly #listen: ListenSession;
+  readonly #warn: (message: string, error?: unknown) => void;
+  #stop: (() => Promise<void>) | undefined;
+  #closed = false;
+  #reconnect: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: PostgresChangeEventBusOptions) {
+    this.#listen = options.listen;
+    this.#warn =
+      options.onWarning ?? ((message, error) => console.warn(`taskpulse: ${message}`, error ?? ''));
+  }
+
+  /** Starts listening; resolves once the LISTEN is in place. */
+  async start(): Promise<void> {
+    this.#stop = await this.#listen(
+      (payload) => this.#receive(payload),
+      (error) => this.#lost(error),
+    );
+  }
+
+  publish(event: ChangeEvent): void {
+    this.#local.publish(event);
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    return this.#local.subscribe(listener);
+  }
+
+  async stage(db: Kysely<any>, event: ChangeEvent): Promise<void> {
+    for (const payload of this.#payloads(event)) {
+      await sql`select pg_notify(${CHANGE_CHANNEL}, ${payload})`.execute(db);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#reconnect);
+    await this.#stop?.().catch(() => {});
+  }
+
+  /** The event as one or more payloads under the size limit, splitting its affected users. */
+  #payloads(event: ChangeEvent): string[] {
+    const encode = (affectedUserIds: string[]) =>
+      JSON.stringify({
+        o: this.instanceId,
+        e: { ...event, affectedUserIds, at: event.at.toISOString() },
+      } satisfies Envelope);
+    const payloads: string[] = [];
+    let chunk: string[] = [];
+    for (const id of event.affectedUserIds) {
+      if (chunk.length > 0 && Buffer.byteLength(encode([...chunk, id])) > MAX_PAYLOAD_BYTES) {
+        payloads.push(encode(chunk));
+        chunk = [];
+      }
+      chunk.push(id);
+    }
+    payloads.push(encode(chunk));
+    return payloads;
+  }
+
+  #receive(payload: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(payload) as Envelope;
+    } catch (error) {
+      this.#warn('ignored a malformed change notification', error);
+      return;
+    }
+    if (envelope.o === this.instanceId) return; // already published locally after commit
+    this.#local.publish({ ...envelope.e, at: new Date(envelope.e.at) });
+  }
+
+  #lost(error: unknown, attempt = 0): void {
+    if (this.#closed) return;
+    if (attempt === 0) this.#warn('lost the change-event session; reconnecting', error);
+    const delay = Math.min(100 * 2 ** attempt, 5_000);
+    this.#reconnect = setTimeout(() => {
+      this.start().then(
+        () => {
+          // notifications sent while we were away are gone: everyone may be affected
+          this.#local.publish({ type: 'resync', actorId: '', affectedUserIds: [], at: new Date() });
+        },
+        (retryError: unknown) => this.#lost(retryError, attempt + 1),
+      );
+    }, delay);
+    this.#reconnect.unref?.();
+  }
+}
