@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { QueryExecutorProvider } from 'kysely';
 
 /**
  * What a committed write changed. `resync` is not a write: a transport publishes it when it
@@ -60,7 +60,7 @@ export interface ChangeEventBus {
    * the event with the transaction (PostgreSQL NOTIFY is delivered on commit only, and never
    * for a rolled-back transaction). Optional.
    */
-  stage?(db: Kysely<any>, event: ChangeEvent): Promise<void>;
+  stage?(db: QueryExecutorProvider, event: ChangeEvent): Promise<void>;
 }
 
 /** Sorted, deduplicated user ids. */

@@ -1,5 +1,5 @@
 /** Change events across instances through PostgreSQL LISTEN/NOTIFY. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeDatabases, describePostgres } from '../../test/databases.ts';
 import { as, createUsers } from '../../test/fixtures.ts';
 import { startTcpProxy, type TcpProxy } from '../../test/tcp-proxy.ts';

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type QueryExecutorProvider, sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { ChangeEvent, ChangeEventBus, ChangeListener } from './change-event.ts';
 import { InProcessChangeEventBus } from './in-process-bus.ts';
@@ -70,7 +70,7 @@ export class PostgresChangeEventBus implements ChangeEventBus {
     return this.#local.subscribe(listener);
   }
 
-  async stage(db: Kysely<any>, event: ChangeEvent): Promise<void> {
+  async stage(db: QueryExecutorProvider, event: ChangeEvent): Promise<void> {
     for (const payload of this.#payloads(event)) {
       await sql`select pg_notify(${CHANGE_CHANNEL}, ${payload})`.execute(db);
     }
