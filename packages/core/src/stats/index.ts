@@ -1,4 +1,10 @@
 export {
+  dueBucketBounds,
+  overdueSql,
+  type RebuildCountersResult,
+  rebuildCounters,
+} from './counters.ts';
+export {
   activityFigures,
   BREAKDOWN_FIGURES,
   countFiguresSql,
