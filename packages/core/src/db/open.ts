@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import type { EntityManager } from '@mikro-orm/sql';
 import { TaskpulseError } from '../errors/index.ts';
 import { entities } from '../schema/entities.ts';
+import { routines } from '../schema/routines.ts';
 import type { DatabaseConfig } from './config.ts';
 import { migrationsList } from './migrations/index.ts';
 
@@ -15,6 +16,7 @@ export type TaskpulseOrm = MikroORM & { em: TaskpulseEntityManager };
 function sharedOptions(debug: boolean) {
   return {
     entities: [...entities],
+    routines: [...routines],
     extensions: [Migrator],
     migrations: {
       migrationsList,

@@ -39,3 +39,4 @@ export {
   TEAM_ROLES,
   type TeamRole,
 } from './limits.ts';
+export { routines, TaskCountsOverdue } from './routines.ts';

@@ -1,8 +1,9 @@
-import { type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { toTaskpulseError } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
 import { TaskpulseError } from '../errors/index.ts';
+import { TASK_COUNT_COLUMNS, type TaskCountColumn } from '../schema/counter-triggers.ts';
 
 /**
  * Key of the transaction-scoped advisory lock that serialises {@link rebuildCounters} runs:
@@ -18,35 +19,76 @@ export interface RebuildCountersResult {
   corrected: number;
 }
 
-/** The UTC starts of the month, day and hour that contain `now`. */
-export function dueBucketBounds(now: Date): { month: Date; day: Date; hour: Date } {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  const d = now.getUTCDate();
-  return {
-    month: new Date(Date.UTC(y, m, 1)),
-    day: new Date(Date.UTC(y, m, d)),
-    hour: new Date(Date.UTC(y, m, d, now.getUTCHours())),
-  };
+const COUNTS = TASK_COUNT_COLUMNS.join(', ');
+const READ_COUNTS = `select ${COUNTS} from task_counts where user_id = ?`;
+const READ_COUNTS_AND_OVERDUE = `select ${COUNTS}, task_counts_overdue(?, ?::timestamptz) as overdue
+  from task_counts where user_id = ?`;
+
+/** A user's counters, as {@link readCounters} returns them. */
+export type Counters = Record<TaskCountColumn | 'overdue', number>;
+
+/** What {@link readCounters} needs of a `pg` pool. */
+interface SimpleQueryPool {
+  query(text: string): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+// the `pg` pool behind each MikroORM connection (null on PGlite), resolved once
+const nativePools = new WeakMap<object, SimpleQueryPool | null>();
+
+/**
+ * The `pg` pool behind `em` when `em` is outside a transaction on a PostgreSQL server, else
+ * null. MikroORM exposes it (`getNativeClient()`) for what it does not wrap; reading through it
+ * skips Kysely's per-query plumbing. Never on PGlite: its one session is shared, and only
+ * MikroORM knows whether another request's transaction is open on it.
+ */
+function nativePool(em: TaskpulseEntityManager): SimpleQueryPool | null | undefined {
+  if (em.isInTransaction()) return null;
+  const connection = em.getConnection();
+  if (!nativePools.has(connection)) {
+    nativePools.set(connection, null);
+    void connection
+      .getNativeClient()
+      .then((client) => {
+        const pool = client as Partial<SimpleQueryPool> & { idleCount?: unknown };
+        if (typeof pool?.query === 'function' && typeof pool.idleCount === 'number') {
+          nativePools.set(connection, pool as SimpleQueryPool);
+        }
+      })
+      .catch(() => {});
+    return undefined;
+  }
+  return nativePools.get(connection);
 }
 
 /**
- * The number of `me`'s pending tasks due before `now`, from the due buckets: whole months
- * before the current one, days of this month before today, hours of today before this hour
- * (three short range scans of the primary key), plus the tasks due in the current hour before
- * `now` (a range scan of `tasks_user_pending_due_idx`). Its cost depends on how many months
- * the user's due dates span, not on how many tasks they have.
+ * Reads `me`'s row of `task_counts` — and `overdue` at `now` when given, through
+ * `task_counts_overdue` — in one round trip that costs the same for ten tasks as for a
+ * million. No row means no tasks and no shares: all zero (the triggers write a row with a
+ * user's first task or share).
+ *
+ * The SQL text is fixed and MikroORM's platform escapes the values into it, so the query goes
+ * as one simple-protocol message (no separate parse and bind) and PostgreSQL plans a
+ * primary-key lookup; outside a transaction on PostgreSQL it goes straight to the `pg` pool.
  */
-export function overdueSql(me: string, now: Date): RawBuilder<number> {
-  const { month, day, hour } = dueBucketBounds(now);
-  return sql<number>`((select coalesce(sum(b.pending), 0) from (
-      select pending from task_due_counts where user_id = ${me} and span = 'month' and starts_at < ${month}
-      union all
-      select pending from task_due_counts where user_id = ${me} and span = 'day' and starts_at >= ${month} and starts_at < ${day}
-      union all
-      select pending from task_due_counts where user_id = ${me} and span = 'hour' and starts_at >= ${day} and starts_at < ${hour}
-    ) as b) + (select count(*) from tasks t
-      where t.user_id = ${me} and t.status = 'pending' and t.due_at >= ${hour} and t.due_at < ${now}))::int`;
+export async function readCounters(
+  em: TaskpulseEntityManager,
+  me: string,
+  now?: Date,
+): Promise<Counters> {
+  const text =
+    now === undefined
+      ? em.getPlatform().formatQuery(READ_COUNTS, [me])
+      : em.getPlatform().formatQuery(READ_COUNTS_AND_OVERDUE, [me, now.toISOString(), me]);
+  const pool = nativePool(em);
+  const { rows } = pool
+    ? await pool.query(text)
+    : await em.getKysely().executeQuery<Record<string, unknown>>(CompiledQuery.raw(text));
+  const row = rows[0];
+  const counters = { overdue: 0 } as Counters;
+  for (const column of [...TASK_COUNT_COLUMNS, 'overdue'] as const) {
+    counters[column] = Number(row?.[column] ?? 0);
+  }
+  return counters;
 }
 
 const scope = (column: string, userIds: readonly string[] | undefined) =>

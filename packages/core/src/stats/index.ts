@@ -1,7 +1,7 @@
 export {
-  dueBucketBounds,
-  overdueSql,
+  type Counters,
   type RebuildCountersResult,
+  readCounters,
   rebuildCounters,
 } from './counters.ts';
 export {

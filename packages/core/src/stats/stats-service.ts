@@ -1,10 +1,9 @@
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import { runRead, type TaskpulseContext } from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith } from '../errors/index.ts';
-import { TASK_COUNT_COLUMNS } from '../schema/counter-triggers.ts';
 import { toIso } from '../schema/inputs.ts';
-import { overdueSql } from './counters.ts';
+import { readCounters } from './counters.ts';
 import { activityFigures, countFiguresSql } from './figures.ts';
 import {
   type Activity,
@@ -23,31 +22,6 @@ import { assertKnownTimeZone, type WindowRow, windowSql } from './time-window.ts
 const countOf = (row: Record<string, unknown> | undefined, name: string): number =>
   Number(row?.[name] ?? 0);
 
-/**
- * `me`'s row of `task_counts` (all zero when there is none), with `extra` columns. The
- * counters are kept exact by triggers in the transaction of every write, so one primary-key
- * lookup answers for a user with ten tasks as fast as for one with a million. Their
- * definitions are the `tasks.list` filters of `STATISTICS_FIGURES`, `BREAKDOWN_FIGURES` and
- * `SHARED_FIGURES`; the tests check that they always equal a fresh count.
- */
-async function readCounters(
-  ctx: TaskpulseContext,
-  extra: RawBuilder<unknown>[] = [],
-): Promise<Record<string, unknown> | undefined> {
-  const me = ctx.caller.id;
-  const columns = [
-    ...TASK_COUNT_COLUMNS.map(
-      (column) => sql`coalesce(tc.${sql.ref(column)}, 0) as ${sql.ref(column)}`,
-    ),
-    ...extra,
-  ];
-  const { rows } = await sql<Record<string, unknown>>`select ${sql.join(columns)}
-    from (select 1) as one left join task_counts tc on tc.user_id = ${me}`.execute(
-    ctx.em.getKysely<TaskpulseDB>(),
-  );
-  return rows[0];
-}
-
 /** `dashboard.statistics`: owned tasks by status, tasks shared with me, overdue owned tasks. */
 export async function getStatistics(
   ctx: TaskpulseContext,
@@ -55,13 +29,13 @@ export async function getStatistics(
 ): Promise<Statistics> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const row = await readCounters(ctx, [sql`${overdueSql(ctx.caller.id, ctx.now())} as overdue`]);
+    const c = await readCounters(ctx.em, ctx.caller.id, ctx.now());
     return {
-      total: countOf(row, 'total'),
-      pending: countOf(row, 'pending'),
-      completed: countOf(row, 'completed'),
-      shared: countOf(row, 'shared_view') + countOf(row, 'shared_edit'),
-      overdue: countOf(row, 'overdue'),
+      total: c.total,
+      pending: c.pending,
+      completed: c.completed,
+      shared: c.shared_view + c.shared_edit,
+      overdue: c.overdue,
     };
   });
 }
@@ -73,16 +47,12 @@ export async function getBreakdown(
 ): Promise<Breakdown> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const row = await readCounters(ctx);
+    const c = await readCounters(ctx.em, ctx.caller.id);
     return {
-      pending: countOf(row, 'pending'),
-      completed: countOf(row, 'completed'),
-      total: countOf(row, 'total'),
-      byPriority: {
-        low: countOf(row, 'low'),
-        medium: countOf(row, 'medium'),
-        high: countOf(row, 'high'),
-      },
+      pending: c.pending,
+      completed: c.completed,
+      total: c.total,
+      byPriority: { low: c.low, medium: c.medium, high: c.high },
     };
   });
 }
@@ -94,14 +64,12 @@ export async function getSharedStats(
 ): Promise<SharedStats> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const row = await readCounters(ctx);
-    const viewOnly = countOf(row, 'shared_view');
-    const canEdit = countOf(row, 'shared_edit');
+    const c = await readCounters(ctx.em, ctx.caller.id);
     return {
-      totalShared: viewOnly + canEdit,
-      viewOnly,
-      canEdit,
-      sharedByMe: countOf(row, 'shared_by_me'),
+      totalShared: c.shared_view + c.shared_edit,
+      viewOnly: c.shared_view,
+      canEdit: c.shared_edit,
+      sharedByMe: c.shared_by_me,
     };
   });
 }
