@@ -1,0 +1,245 @@
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
+import type { BenchConfig } from './config.ts';
+import { type DataInfo, openBenchData } from './data.ts';
+import { type Latency, type Measured, measure } from './measure.ts';
+import {
+  STATISTICS,
+  type StatisticName,
+  VARIANT_DESCRIPTIONS,
+  VARIANTS,
+  type VariantName,
+  variantsOf,
+} from './variants.ts';
+
+/** Memory of this process at one moment, in bytes. */
+export interface MemorySample {
+  at: string;
+  heapUsed: number;
+  heapTotal: number;
+  rss: number;
+}
+
+/** One measured statistic × user × variant. */
+export interface Row {
+  statistic: StatisticName;
+  user: string;
+  userTasks: number;
+  variant: VariantName;
+  latency: Latency;
+}
+
+/** A target of issue 8 and where it stands. */
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** Everything one `pnpm bench` run measured; results.json holds it as is. */
+export interface BenchResults {
+  generatedAt: string;
+  commit: string | null;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryBytes: number;
+    node: string;
+    postgres: string;
+    platform: string;
+  };
+  config: Omit<BenchConfig, 'databaseUrl' | 'outDir'> & { database: string };
+  data: DataInfo;
+  variants: Record<VariantName, string>;
+  rows: Row[];
+  /** Whether every variant returned the same figures as core, per statistic and user. */
+  agreement: { statistic: StatisticName; user: string; agree: boolean; detail?: string }[];
+  memory: MemorySample[];
+  targets: Target[];
+}
+
+/** How a run reports what it does. */
+export interface Reporter {
+  seedProgress(done: number, total: number): void;
+  step(step: { key: string; round: number; done: number; total: number }): void;
+  log(message: string): void;
+}
+
+const memory = (at: string): MemorySample => {
+  const { heapUsed, heapTotal, rss } = process.memoryUsage();
+  return { at, heapUsed, heapTotal, rss };
+};
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Calls every variant once and checks that they agree with core (retrying once: time moves). */
+async function checkAgreement(
+  variants: Partial<Record<VariantName, () => Promise<unknown>>>,
+): Promise<{ agree: boolean; detail?: string }> {
+  let detail = '';
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const results = new Map<string, unknown>();
+    for (const [name, run] of Object.entries(variants)) results.set(name, await run());
+    const core = results.get('core');
+    const differing = [...results].filter(([, value]) => !isDeepStrictEqual(value, core));
+    if (differing.length === 0) return { agree: true };
+    detail = `core ${JSON.stringify(core)}; ${differing.map(([name, value]) => `${name} ${JSON.stringify(value)}`).join('; ')}`;
+  }
+  return { agree: false, detail };
+}
+
+const ms = (value: number) =>
+  value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(2)} ms`;
+
+/** The targets of issue 8 that this run measures, and where each stands. */
+function assessTargets(rows: Row[], data: DataInfo): Target[] {
+  const find = (statistic: StatisticName, user: string, variant: VariantName) =>
+    rows.find((r) => r.statistic === statistic && r.user === user && r.variant === variant)
+      ?.latency;
+  const targets: Target[] = [];
+  const users = data.benchUsers;
+  for (const statistic of ['statistics', 'breakdown', 'shared'] as const) {
+    for (const user of users) {
+      const core = find(statistic, user.id, 'core');
+      const floor = find(statistic, user.id, 'sql-counters');
+      const prepared = find(statistic, user.id, 'sql-counters-prepared');
+      const naive = find(statistic, user.id, 'orm-per-figure');
+      if (core && floor) {
+        const ratio = core.p50 / floor.p50;
+        const vsPrepared = prepared
+          ? `; ${(core.p50 / prepared.p50).toFixed(2)}× of the same query prepared (${ms(prepared.p50)})`
+          : '';
+        targets.push({
+          target: `${statistic} (${user.label}): core within 1.3× of the hand-written SQL floor (p50)`,
+          measured: `${ratio.toFixed(2)}× (${ms(core.p50)} vs ${ms(floor.p50)})${vsPrepared}`,
+          met: ratio <= 1.3,
+        });
+      }
+      if (core && naive) {
+        const ratio = naive.p50 / core.p50;
+        targets.push({
+          target: `${statistic} (${user.label}): core ≥ 5× faster than one ORM count per figure (p50)`,
+          measured: `${ratio.toFixed(1)}× faster (${ms(naive.p50)} vs ${ms(core.p50)})`,
+          met: ratio >= 5,
+        });
+      }
+    }
+    const small = users[0];
+    const large = users.at(-1);
+    if (small && large && small !== large) {
+      const a = find(statistic, small.id, 'core');
+      const b = find(statistic, large.id, 'core');
+      if (a && b) {
+        const ratio = b.p50 / a.p50;
+        targets.push({
+          target: `${statistic}: the ${large.label} user within 3× of the ${small.label} user (core, p50)`,
+          measured: `${ratio.toFixed(2)}× (${ms(b.p50)} vs ${ms(a.p50)}; p99 ${(b.p99 / a.p99).toFixed(2)}×)`,
+          met: ratio <= 3,
+        });
+      }
+    }
+  }
+  for (const target of [
+    'Cached read through core: p50 under 20 µs',
+    'Cached dashboard.statistics over HTTP ≥ 80 % of a no-op tRPC query and ≥ 5,000 req/s; no errors under mixed load',
+    '1,000 concurrent identical cache misses → 1 database query',
+    'Heap and RSS bounded across a 60-second load',
+  ]) {
+    targets.push({
+      target,
+      measured: 'not measured yet: needs the cache and the tRPC server (part 2 of issue 8)',
+      met: null,
+    });
+  }
+  return targets;
+}
+
+/**
+ * One bench run: opens (and seeds when needed) the database, measures every statistic for
+ * every bench user with every variant side by side, and returns the results.
+ */
+export async function runBench(config: BenchConfig, reporter: Reporter): Promise<BenchResults> {
+  const samples: MemorySample[] = [memory('start')];
+  reporter.log(
+    `database ${new URL(config.databaseUrl).pathname.slice(1)}: opening, seeding if needed`,
+  );
+  const { tp, data } = await openBenchData(config, (done, total) =>
+    reporter.seedProgress(done, total),
+  );
+  samples.push(memory(data.seeded ? 'after seeding' : 'after opening'));
+  const client = new pg.Client({ connectionString: config.databaseUrl });
+  await client.connect();
+  try {
+    const [{ server_version: postgres } = { server_version: '?' }] = (
+      await client.query<{ server_version: string }>('show server_version')
+    ).rows;
+    const functions: Measured[] = [];
+    const index = new Map<string, Omit<Row, 'latency'>>();
+    const agreement: BenchResults['agreement'] = [];
+    for (const statistic of STATISTICS) {
+      for (const user of data.benchUsers) {
+        const variants = variantsOf(tp, client, statistic, user.id);
+        agreement.push({ statistic, user: user.id, ...(await checkAgreement(variants)) });
+        for (const variant of VARIANTS) {
+          const run = variants[variant];
+          if (!run) continue;
+          const key = `${statistic} · ${user.label} · ${variant}`;
+          functions.push({ key, run });
+          index.set(key, { statistic, user: user.id, userTasks: user.tasks, variant });
+        }
+      }
+    }
+    const disagreeing = agreement.filter((a) => !a.agree);
+    if (disagreeing.length > 0) {
+      reporter.log(`WARNING: variants disagree: ${JSON.stringify(disagreeing)}`);
+    }
+    const latencies = await measure(functions, {
+      timeMs: config.timeMs,
+      rounds: config.rounds,
+      minIterations: config.minIterations,
+      onStep: (step) => reporter.step(step),
+    });
+    samples.push(memory('after the statistics benchmarks'));
+    const rows: Row[] = [...index].map(([key, row]) => ({ ...row, latency: latencies.get(key)! }));
+    const cpus = os.cpus();
+    return {
+      generatedAt: new Date().toISOString(),
+      commit: gitCommit(),
+      machine: {
+        cpus: os.availableParallelism(),
+        cpuModel: cpus[0]?.model ?? 'unknown',
+        memoryBytes: os.totalmem(),
+        node: process.version,
+        postgres,
+        platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      },
+      config: {
+        database: new URL(config.databaseUrl).pathname.slice(1),
+        users: config.users,
+        tasksPerUser: config.tasksPerUser,
+        heavyUsers: config.heavyUsers,
+        prefix: config.prefix,
+        timeMs: config.timeMs,
+        rounds: config.rounds,
+        minIterations: config.minIterations,
+      },
+      data,
+      variants: VARIANT_DESCRIPTIONS,
+      rows,
+      agreement,
+      memory: samples,
+      targets: assessTargets(rows, data),
+    };
+  } finally {
+    await client.end();
+    await tp.close();
+  }
+}
