@@ -1,4 +1,13 @@
 export {
+  StatsCache,
+  type StatsCacheCounters,
+  type StatsCacheKey,
+  type StatsCacheLogger,
+  type StatsCacheOptions,
+  type StatsCacheParamValue,
+  type StatsCacheRedisOptions,
+} from './cache/index.ts';
+export {
   type Caller,
   type ChangeReport,
   runRead,
