@@ -26,13 +26,18 @@ export function testRedisClient(url = testRedisUrl): Redis {
 
 async function probeRedis(): Promise<string | undefined> {
   const client = testRedisClient();
-  client.on('error', () => {}); // reported through connect()'s rejection
+  // connect() only says "Connection is closed."; the error event says why
+  let cause: unknown;
+  client.on('error', (error: unknown) => {
+    cause = error;
+  });
   try {
     await client.connect();
     await client.ping();
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    const reason = cause ?? error;
+    return reason instanceof Error ? reason.message : String(reason);
   } finally {
     client.disconnect();
   }
