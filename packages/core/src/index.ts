@@ -18,6 +18,15 @@ export {
   messageSchema,
 } from './chat/index.ts';
 export {
+  StatsCache,
+  type StatsCacheCounters,
+  type StatsCacheKey,
+  type StatsCacheLogger,
+  type StatsCacheOptions,
+  type StatsCacheParamValue,
+  type StatsCacheRedisOptions,
+} from './cache/index.ts';
+export {
   type Caller,
   type ChangeReport,
   runRead,
