@@ -1,5 +1,14 @@
 export { accessOf, editableBy, inTeamOf, ownedBy, sharedWith, visibleTo } from './access/index.ts';
 export {
+  StatsCache,
+  type StatsCacheCounters,
+  type StatsCacheKey,
+  type StatsCacheLogger,
+  type StatsCacheOptions,
+  type StatsCacheParamValue,
+  type StatsCacheRedisOptions,
+} from './cache/index.ts';
+export {
   type AppendMessageInput,
   appendMessage,
   appendMessageInput,
@@ -17,15 +26,6 @@ export {
   type MessageDto,
   messageSchema,
 } from './chat/index.ts';
-export {
-  StatsCache,
-  type StatsCacheCounters,
-  type StatsCacheKey,
-  type StatsCacheLogger,
-  type StatsCacheOptions,
-  type StatsCacheParamValue,
-  type StatsCacheRedisOptions,
-} from './cache/index.ts';
 export {
   type Caller,
   type ChangeReport,
