@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { StatsCache } from './cache/index.ts';
 import type { Caller, TaskpulseContext } from './context.ts';
 import {
   type ResolvedTaskpulseConfig,
@@ -19,6 +20,7 @@ import {
   listenSessionFor,
   PostgresChangeEventBus,
 } from './events/index.ts';
+import { createDashboard, type Dashboard } from './stats/dashboard.ts';
 import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
 
 /** An open taskpulse: the database, and everything built on it. Close it when done. */
@@ -29,6 +31,10 @@ export interface Taskpulse {
   readonly orm: TaskpulseOrm;
   /** Where change events are published after every committed write. */
   readonly events: ChangeEventBus;
+  /** The statistics cache (null when `cache: false`); its `stats()` gives hit/miss counters. */
+  readonly cache: StatsCache | null;
+  /** The dashboard figures through the cache, and the live stream. */
+  readonly dashboard: Dashboard;
   /** The clock every context uses (the `clock` option). */
   readonly now: () => Date;
   /** A fresh entity manager for one unit of work (one request, one job). */
@@ -75,6 +81,9 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     resolved.changeEvents === 'postgres'
       ? new PostgresChangeEventBus({ listen: listenSessionFor(orm, resolved.database) })
       : new InProcessChangeEventBus();
+  const cache = resolved.cache === false ? null : new StatsCache(resolved.cache);
+  cache?.attach(events);
+  const dashboard = createDashboard({ cache, events });
   // claims seen recently, so that provisioning on every request does not query every time
   const provisioned = new LRUCache<string, UserDto>({ max: 10_000, ttl: 60_000 });
   let closed = false;
@@ -82,6 +91,8 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     config: resolved,
     orm,
     events,
+    cache,
+    dashboard,
     now,
     fork: () => orm.em.fork(),
     context: (caller, options = {}) => ({ em: options.em ?? orm.em.fork(), caller, events, now }),
@@ -101,6 +112,7 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
       if (closed) return;
       closed = true;
       if (events instanceof PostgresChangeEventBus) await events.close();
+      await cache?.close();
       await orm.close(true);
     },
   };

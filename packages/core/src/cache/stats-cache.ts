@@ -306,7 +306,9 @@ export class StatsCache {
    */
   attach(bus: ChangeEventBus): () => void {
     const unsubscribe = bus.subscribe((event) => {
-      void this.invalidateUsers(event.affectedUserIds);
+      // a transport that may have missed events: anyone's figures may be stale
+      if (event.type === 'resync') this.#resync(true);
+      else void this.invalidateUsers(event.affectedUserIds);
     });
     const stop = () => {
       unsubscribe();

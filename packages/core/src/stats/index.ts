@@ -1,4 +1,10 @@
 export {
+  createDashboard,
+  type Dashboard,
+  type LiveEmission,
+  type LiveOptions,
+} from './dashboard.ts';
+export {
   activityFigures,
   BREAKDOWN_FIGURES,
   countFiguresSql,
