@@ -64,7 +64,7 @@ export interface Taskpulse {
  */
 export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpulse> {
   const resolved = parseWith(taskpulseConfigSchema, config, 'taskpulse config');
-  const orm = await createOrm(resolved.database, resolved.debug);
+  const orm = await createOrm(resolved.database, resolved.debug, resolved.onQuery);
   const now = resolved.clock ?? (() => new Date());
   const events = new InProcessChangeEventBus();
   // claims seen recently, so that provisioning on every request does not query every time
