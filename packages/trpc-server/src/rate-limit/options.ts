@@ -17,7 +17,7 @@ export interface RedisClientLike {
 
 /** Where the counters of a shared limiter live. */
 export type RateLimitRedisOption =
-  /** A client the app owns (and closes). */
+  /** A client the app owns (and closes); a `lazyConnect` one is connected at once. */
   | { client: RedisClientLike }
   /** A `redis://` URL: taskpulse opens the client (ioredis must be installed) and closes it on `close()`. */
   | { url: string };

@@ -45,7 +45,13 @@ function checkBudget(name: string, budget: RateLimitBudget): void {
   }
 }
 
-async function openRedis(url: string): Promise<RedisClientLike & { quit(): Promise<unknown> }> {
+interface OwnedRedisClient extends RedisClientLike {
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+async function openRedis(url: string): Promise<OwnedRedisClient> {
   const { Redis } = await import('ioredis').catch((cause: unknown) => {
     throw new TaskpulseError(
       'VALIDATION',
@@ -56,6 +62,27 @@ async function openRedis(url: string): Promise<RedisClientLike & { quit(): Promi
   // commands fail at once while disconnected, so that the in-memory insurance takes over
   return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
 }
+
+interface ConnectableClient extends RedisClientLike {
+  connect?: () => Promise<unknown>;
+  once?: (event: 'ready', listener: () => void) => unknown;
+}
+
+/**
+ * Waits, at start only, until the client is connected (at most `READY_WAIT_MS`), so that the
+ * first calls are counted in Redis rather than in the in-memory fallback.
+ */
+async function untilReady(client: ConnectableClient): Promise<void> {
+  if (client.status === 'ready' || typeof client.once !== 'function') return;
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    client.once?.('ready', resolve);
+    timer = setTimeout(resolve, READY_WAIT_MS);
+  });
+  clearTimeout(timer);
+}
+
+const READY_WAIT_MS = 2_000;
 
 /**
  * Creates the rate limiter described by `options` (see {@link TaskpulseRateLimitOptions}), or
@@ -76,7 +103,8 @@ export function createRateLimiter(
   }
   const keyPrefix = options?.keyPrefix ?? 'taskpulse:rate-limit';
   const redisOption = options?.redis;
-  let ownedClient: (RedisClientLike & { quit(): Promise<unknown> }) | undefined;
+  let ownedClient: OwnedRedisClient | undefined;
+  let setupFailureLogged = false;
 
   const build = (client: RedisClientLike | undefined) => {
     const limiters = new Map<RateLimitScope, RateLimiterAbstract>();
@@ -107,24 +135,39 @@ export function createRateLimiter(
 
   let limiters: Promise<Map<RateLimitScope, RateLimiterAbstract>>;
   if (redisOption && 'url' in redisOption) {
-    limiters = openRedis(redisOption.url).then((client) => {
+    limiters = openRedis(redisOption.url).then(async (client) => {
       ownedClient = client;
       // ioredis reports connection errors as events; without a listener they would crash
-      (client as unknown as { on(event: string, listener: (error: Error) => void): void }).on(
-        'error',
-        (error) => logger.debug({ err: error }, 'rate limit store unreachable'),
-      );
+      client.on('error', (error) => logger.debug({ err: error }, 'rate limit store unreachable'));
+      await untilReady(client);
       return build(client);
     });
     // surfaced on first use, not as an unhandled rejection
     limiters.catch(() => {});
+  } else if (redisOption) {
+    const client = redisOption.client as ConnectableClient;
+    // a lazyConnect client would never connect: commands are not sent while it is not ready
+    if (client.status === 'wait' && typeof client.connect === 'function') {
+      client
+        .connect()
+        .catch((error: unknown) => logger.debug({ err: error }, 'rate limit store unreachable'));
+    }
+    limiters = untilReady(client).then(() => build(client));
   } else {
-    limiters = Promise.resolve(build(redisOption?.client));
+    limiters = Promise.resolve(build(undefined));
   }
 
   return {
     consume: async (scope, key) => {
-      const limiter = (await limiters).get(scope);
+      let limiter: RateLimiterAbstract | undefined;
+      try {
+        limiter = (await limiters).get(scope);
+      } catch (error) {
+        // the store could not be set up (ioredis missing): say so once, and let calls through
+        if (!setupFailureLogged) logger.error({ err: error }, 'rate limiter could not start');
+        setupFailureLogged = true;
+        return;
+      }
       if (!limiter) return;
       try {
         await limiter.consume(key);
@@ -140,7 +183,8 @@ export function createRateLimiter(
     },
     close: async () => {
       await limiters.catch(() => undefined);
-      await ownedClient?.quit().catch(() => undefined);
+      // quit() fails at once while disconnected; then stop reconnecting for good
+      await ownedClient?.quit().catch(() => ownedClient?.disconnect());
     },
   };
 }
