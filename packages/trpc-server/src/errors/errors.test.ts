@@ -62,7 +62,7 @@ describe('formatTaskpulseError', () => {
     const error = new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error });
     const shape = formatTaskpulseError({ shape: defaultShape(error), error }, { production: true });
     expect(shape.data.issues?.map((issue) => issue.path)).toEqual([['title'], ['tags', 1]]);
-    expect(shape.message).toMatch(/^Invalid input: title: .*; tags\.1: /);
+    expect(shape.message).toMatch(/^Check the input: title: .*; tags\.1: /);
   });
 
   it('reads Standard Schema failures and core VALIDATION errors alike', () => {

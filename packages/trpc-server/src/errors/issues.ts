@@ -40,5 +40,5 @@ export function describeIssues(issues: TaskpulseIssue[]): string {
   const list = issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(input)'}: ${issue.message}`)
     .join('; ');
-  return `Invalid input: ${list}`;
+  return `Check the input: ${list}`;
 }

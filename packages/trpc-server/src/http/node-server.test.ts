@@ -252,6 +252,10 @@ describe.skipIf(!postgresAvailable)('taskpulse server over HTTP [postgres]', () 
         { method: 'POST', path: 'me,test.echo?batch=1', body: '{}' },
       ],
       ['a mutation sent as GET', { method: 'GET', path: 'test.echo' }],
+      ['an empty JSON body', { method: 'POST', path: 'test.echo', body: '' }],
+      ['a body that is JSON null', { method: 'POST', path: 'test.echo', body: 'null' }],
+      ['a path with broken URL-encoding', { method: 'GET', path: '%E0%A4%A' }],
+      ['a method tRPC does not speak', { method: 'PUT', path: 'test.echo', body: '{}' }],
       ['connection params that are not JSON', { method: 'GET', path: 'me?connectionParams=%7B' }],
     ])('answers %s with a 4xx, never INTERNAL_SERVER_ERROR', async (_, request) => {
       const response = await fetch(`${api.url}/trpc/${request.path}`, {
