@@ -75,7 +75,7 @@ export interface Taskpulse {
  */
 export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpulse> {
   const resolved = parseWith(taskpulseConfigSchema, config, 'taskpulse config');
-  const orm = await createOrm(resolved.database, resolved.debug);
+  const orm = await createOrm(resolved.database, resolved.debug, resolved.onQuery);
   const now = resolved.clock ?? (() => new Date());
   const events =
     resolved.changeEvents === 'postgres'

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/** One executed SQL statement, as reported to the `onQuery` option of `createTaskpulse`. */
+export interface QueryEvent {
+  /** The statement's text. */
+  readonly sql: string;
+  /** From sending the statement to its result (or error), in milliseconds. */
+  readonly durationMs: number;
+}
+
 const postgresDatabase = z
   .object({
     /** A PostgreSQL connection URL, `postgres://user:password@host:port/database`. */
@@ -104,6 +112,17 @@ export const taskpulseConfigSchema = z
     migrate: z.boolean().default(false),
     /** Log every SQL query through MikroORM's logger. @default false */
     debug: z.boolean().default(false),
+    /**
+     * Called after every SQL statement with its text and how long it took, for metrics and
+     * slow-query logs. The text is the statement as sent: placeholders for Kysely queries, but
+     * MikroORM inlines the values of its own queries, so treat it as sensitive.
+     */
+    onQuery: z
+      .custom<(query: QueryEvent) => void>(
+        (value) => typeof value === 'function',
+        'must be a function taking { sql, durationMs }',
+      )
+      .optional(),
     /** The clock: what "now" is for every write and statistic. @default () => new Date() */
     clock: z
       .custom<() => Date>(
