@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { StatsCache } from './cache/index.ts';
 import type { Caller, TaskpulseContext } from './context.ts';
 import {
+  type QueryEvent,
   type ResolvedTaskpulseConfig,
   type TaskpulseConfig,
   taskpulseConfigSchema,
@@ -40,6 +41,11 @@ export interface Taskpulse {
   /** A fresh entity manager for one unit of work (one request, one job). */
   fork(): TaskpulseEntityManager;
   /**
+   * Calls `observer` with every SQL statement and its duration (like the `onQuery` option,
+   * but attachable later, e.g. by metrics); returns the function that detaches it.
+   */
+  observeQueries(observer: (query: QueryEvent) => void): () => void;
+  /**
    * The context for one unit of work of `caller`: a forked entity manager, the event bus
    * and the clock. Pass it to the domain functions.
    */
@@ -75,7 +81,12 @@ export interface Taskpulse {
  */
 export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpulse> {
   const resolved = parseWith(taskpulseConfigSchema, config, 'taskpulse config');
-  const orm = await createOrm(resolved.database, resolved.debug, resolved.onQuery);
+  // every statement is timed; observers come from the config and from observeQueries()
+  const queryObservers = new Set<(query: QueryEvent) => void>();
+  if (resolved.onQuery) queryObservers.add(resolved.onQuery);
+  const orm = await createOrm(resolved.database, resolved.debug, (query) => {
+    for (const observe of queryObservers) observe(query);
+  });
   const now = resolved.clock ?? (() => new Date());
   const events =
     resolved.changeEvents === 'postgres'
@@ -95,6 +106,12 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     dashboard,
     now,
     fork: () => orm.em.fork(),
+    observeQueries: (observer) => {
+      queryObservers.add(observer);
+      return () => {
+        queryObservers.delete(observer);
+      };
+    },
     context: (caller, options = {}) => ({ em: options.em ?? orm.em.fork(), caller, events, now }),
     provisionUser: async (claims) => {
       const known = provisioned.get(claims.id);

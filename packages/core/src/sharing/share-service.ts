@@ -4,7 +4,7 @@ import { type ChangeReport, runRead, runWrite, type TaskpulseContext } from '../
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
-import { cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
+import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { SharePermission } from '../schema/limits.ts';
@@ -145,12 +145,9 @@ export async function listShares(
       );
     if (task.user_id !== me)
       throw new TaskpulseError('FORBIDDEN', "Only the task's owner sees who it is shared with.");
-    const after = data.cursor
-      ? sql`and (s.created_at, s.id) > (${data.cursor.createdAt}::timestamptz, ${data.cursor.id}::uuid)`
-      : sql``;
     const { rows } = await sql<ShareRow>`select ${shareColumns} from task_shares s
       join users u on u.id = s.shared_with_user_id
-      where s.task_id = ${data.taskId} ${after}
+      where s.task_id = ${data.taskId} and ${afterCursor('s', data.cursor, 'asc')}
       order by s.created_at, s.id limit ${data.limit + 1}`.execute(db);
     return toPage(rows, data.limit, toShareDto);
   });

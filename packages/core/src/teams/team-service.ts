@@ -3,7 +3,7 @@ import { type ChangeReport, runRead, runWrite, type TaskpulseContext } from '../
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
-import { cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
+import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { TeamRole } from '../schema/limits.ts';
@@ -148,12 +148,9 @@ export async function listTeams(
   const data = parseWith(listTeamsInput, input, 'input');
   const me = ctx.caller.id;
   return runRead(async () => {
-    const before = data.cursor
-      ? sql`and (t.created_at, t.id) < (${data.cursor.createdAt}::timestamptz, ${data.cursor.id}::uuid)`
-      : sql``;
     const { rows } = await sql<TeamRow>`select ${teamColumns} from teams t
       join team_members mine on mine.team_id = t.id and mine.user_id = ${me}
-      where true ${before}
+      where ${afterCursor('t', data.cursor, 'desc')}
       order by t.created_at desc, t.id desc limit ${data.limit + 1}`.execute(
       ctx.em.getKysely<TaskpulseDB>(),
     );

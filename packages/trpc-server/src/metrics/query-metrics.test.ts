@@ -13,8 +13,8 @@ describe.skipIf(!postgresAvailable)('database query metrics over HTTP [postgres]
     defaultMetrics: false,
     logger: outsideCalls.logger,
   });
+  // the runtime attaches metrics.observeQuery to the taskpulse itself
   const api = useTestApi({
-    taskpulse: { onQuery: metrics.observeQuery },
     server: (tp, logs) => ({
       taskpulse: tp,
       auth: { secret: TEST_SECRET },
@@ -34,6 +34,8 @@ describe.skipIf(!postgresAvailable)('database query metrics over HTTP [postgres]
     expect(
       histogramCount(text, 'taskpulse_db_query_duration_seconds', { procedure: 'me' }),
     ).toBeGreaterThanOrEqual(2);
+    // the statistics cache's counters are scraped too
+    expect(text).toMatch(/taskpulse_cache_hits_total\{cache="statistics"\} \d+/);
     expect(
       sampleValue(text, 'taskpulse_db_slow_queries_total', { procedure: 'me' }),
     ).toBeGreaterThanOrEqual(2);
@@ -44,7 +46,8 @@ describe.skipIf(!postgresAvailable)('database query metrics over HTTP [postgres]
     expect(slow[0]).toMatchObject({ procedure: 'me', thresholdMs: 0 });
     expect(String(slow.map((line) => line.sql).join(' '))).toMatch(/users/);
     expect(api.logs.raw.join('\n')).not.toContain('Private Name');
-    // migrations ran outside any call: counted and logged under (none)
+    // a query outside any call is counted and logged under (none)
+    await api.tp.fork().execute('select 1 as outside_any_call');
     expect(outsideCalls.lines.some((line) => line.procedure === '(none)')).toBe(true);
   });
 });

@@ -1,6 +1,11 @@
 import type { TaskpulseBuilders } from './builders.ts';
+import { chatProcedures } from './chat.ts';
+import { dashboardProcedures } from './dashboard.ts';
 import { healthProcedures } from './health.ts';
 import { meProcedures } from './me.ts';
+import { sharesProcedures } from './shares.ts';
+import { tasksProcedures } from './tasks.ts';
+import { teamsProcedures } from './teams.ts';
 
 /**
  * Every taskpulse procedure, built with `b`: the one list that the standalone router and the
@@ -10,8 +15,12 @@ export function taskpulseProcedures(b: TaskpulseBuilders) {
   return {
     ...healthProcedures(b),
     ...meProcedures(b),
-    // Domain routers: one file each beside me.ts, `(b: TaskpulseBuilders) => ({ tasks: b.router({ … }) })`,
-    // spread here: tasks, shares, teams, conversations, messages, dashboard.
+    // one file per domain router beside me.ts: `(b: TaskpulseBuilders) => ({ tasks: b.router({ … }) })`
+    ...tasksProcedures(b),
+    ...sharesProcedures(b),
+    ...teamsProcedures(b),
+    ...chatProcedures(b),
+    ...dashboardProcedures(b),
   };
 }
 

@@ -185,6 +185,10 @@ export function createTaskpulseRuntime(options: TaskpulseRuntimeOptions): Taskpu
     onLimited: (scope) => metrics.observeRateLimited(scope),
   });
   const { taskpulse } = options;
+  // every statement is timed per procedure, and the statistics cache's counters are scraped
+  const detachQueries = taskpulse.observeQueries(metrics.observeQuery);
+  const { cache } = taskpulse;
+  if (cache) metrics.observeCache(() => cache.stats(), { name: 'statistics' });
 
   const runtime: TaskpulseRuntime = {
     taskpulse,
@@ -204,7 +208,10 @@ export function createTaskpulseRuntime(options: TaskpulseRuntimeOptions): Taskpu
         clearTimeout(timer);
       }
     },
-    close: () => limiter.close(),
+    close: async () => {
+      detachQueries();
+      await limiter.close();
+    },
   };
   runtimes.set(runtime, { limiter, authenticate });
   return runtime;
