@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { type FailedAttempt, MissingEventSourceError, retryDelayMs, shouldRetry } from './retry.ts';
+
+const retry = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
+
+function failed(
+  type: 'query' | 'mutation' | 'subscription',
+  code: string | undefined,
+  attempts = 1,
+  cause?: Error,
+): FailedAttempt {
+  return {
+    op: { type, signal: null },
+    error: { data: code === undefined ? undefined : ({ code } as never), cause },
+    attempts,
+  };
+}
+
+describe('shouldRetry', () => {
+  it('retries a query that got no answer or SERVICE_UNAVAILABLE, a bounded number of times', () => {
+    expect(shouldRetry(failed('query', undefined), retry, false)).toBe(true);
+    expect(shouldRetry(failed('query', 'SERVICE_UNAVAILABLE', 3), retry, false)).toBe(true);
+    expect(shouldRetry(failed('query', 'SERVICE_UNAVAILABLE', 4), retry, false)).toBe(false);
+  });
+
+  it('never retries a mutation', () => {
+    expect(shouldRetry(failed('mutation', undefined), retry, true)).toBe(false);
+    expect(shouldRetry(failed('mutation', 'SERVICE_UNAVAILABLE'), retry, true)).toBe(false);
+  });
+
+  it('does not retry answers that a retry cannot change', () => {
+    for (const code of [
+      'BAD_REQUEST',
+      'NOT_FOUND',
+      'CONFLICT',
+      'UNAUTHORIZED',
+      'TOO_MANY_REQUESTS',
+    ]) {
+      expect(shouldRetry(failed('query', code), retry, true)).toBe(false);
+    }
+  });
+
+  it('re-opens a subscription after UNAUTHORIZED only when tokens come from getToken', () => {
+    expect(shouldRetry(failed('subscription', 'UNAUTHORIZED'), retry, true)).toBe(true);
+    expect(shouldRetry(failed('subscription', 'UNAUTHORIZED'), retry, false)).toBe(false);
+    expect(shouldRetry(failed('subscription', 'BAD_REQUEST'), retry, true)).toBe(false);
+  });
+
+  it('does not retry a cancelled call, nor a subscription without EventSource', () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(
+      shouldRetry(
+        { ...failed('query', undefined), op: { type: 'query', signal: aborted.signal } },
+        retry,
+        false,
+      ),
+    ).toBe(false);
+    expect(
+      shouldRetry(
+        failed('subscription', undefined, 1, new MissingEventSourceError()),
+        retry,
+        false,
+      ),
+    ).toBe(false);
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('doubles from the base delay, with jitter, up to the cap', () => {
+    for (let i = 0; i < 20; i += 1) {
+      const first = retryDelayMs(1, retry);
+      expect(first).toBeGreaterThanOrEqual(50);
+      expect(first).toBeLessThanOrEqual(100);
+      const third = retryDelayMs(3, retry);
+      expect(third).toBeGreaterThanOrEqual(200);
+      expect(third).toBeLessThanOrEqual(400);
+      expect(retryDelayMs(10, retry)).toBeLessThanOrEqual(1000);
+    }
+  });
+});

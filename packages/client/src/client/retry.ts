@@ -1,0 +1,51 @@
+import type { Operation, TRPCClientError } from '@trpc/client';
+import type { AnyClientTypes } from '@trpc/server/unstable-core-do-not-import';
+import type { TaskpulseRetryOptions } from './options.ts';
+
+/** Thrown when a live subscription starts in a runtime without EventSource. */
+export class MissingEventSourceError extends Error {
+  override readonly name = 'MissingEventSourceError';
+  constructor() {
+    super(
+      'This runtime has no EventSource, which live subscriptions need: pass `EventSource` to createTaskpulseClient (in Node, `import { EventSource } from "eventsource"`).',
+    );
+  }
+}
+
+/** What the retry link knows of a failed attempt. */
+export interface FailedAttempt {
+  readonly op: Pick<Operation, 'type' | 'signal'>;
+  readonly error: Pick<TRPCClientError<AnyClientTypes>, 'data' | 'cause'>;
+  /** Attempts made so far, the first call included. */
+  readonly attempts: number;
+}
+
+/**
+ * Whether a failed call is tried again. Mutations never are: a mutation whose answer was lost
+ * may have been applied. Queries are, when the API could not be reached (no answer from it)
+ * or answered `SERVICE_UNAVAILABLE` (its database is down). A live subscription whose
+ * connection failed for good is re-opened in the same cases, and after `UNAUTHORIZED` when
+ * tokens come from `getToken` (a reconnection may have sent a token that expired since).
+ */
+export function shouldRetry(
+  { op, error, attempts }: FailedAttempt,
+  retry: Required<TaskpulseRetryOptions>,
+  refreshesToken: boolean,
+): boolean {
+  if (op.type === 'mutation') return false;
+  if (op.signal?.aborted) return false;
+  if (attempts > retry.attempts) return false;
+  if (error.cause instanceof MissingEventSourceError) return false;
+  const code = error.data?.code;
+  if (code === undefined || code === 'SERVICE_UNAVAILABLE') return true;
+  return op.type === 'subscription' && code === 'UNAUTHORIZED' && refreshesToken;
+}
+
+/**
+ * The delay before retry number `attempt` (1 for the first): exponential from `baseDelayMs`,
+ * capped at `maxDelayMs`, with jitter so that many clients do not retry in step.
+ */
+export function retryDelayMs(attempt: number, retry: Required<TaskpulseRetryOptions>): number {
+  const exponential = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(exponential / 2 + (Math.random() * exponential) / 2);
+}
