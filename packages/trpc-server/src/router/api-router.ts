@@ -35,7 +35,6 @@ export type TaskpulseApiProcedures = ReturnType<typeof apiProcedures>;
  *
  * @example
  * ```ts
- * import type { TaskpulseApiRouter } from '@taskpulse/trpc-server';
  * const client = createTRPCClient<TaskpulseApiRouter>({ links });
  * ```
  */
