@@ -3,7 +3,6 @@ import {
   httpBatchStreamLink,
   httpSubscriptionLink,
   type OperationLink,
-  retryLink,
   splitLink,
   type TRPCClient,
   TRPCClientError,
@@ -13,7 +12,7 @@ import { observable } from '@trpc/server/observable';
 import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
 import type { TaskpulseRouter } from '../router/types.ts';
 import { resolveClientOptions, type TaskpulseClientOptions } from './options.ts';
-import { MissingEventSourceError, retryDelayMs, shouldRetry } from './retry.ts';
+import { MissingEventSourceError, retryLinks } from './retry.ts';
 
 /** A typed client of every taskpulse procedure: `client.tasks.create.mutate(…)`, `client.dashboard.live.subscribe(…)`. */
 export type TaskpulseClient = TRPCClient<TaskpulseRouter>;
@@ -82,13 +81,7 @@ export function createTaskpulseLinks(options: TaskpulseClientOptions): TRPCLink<
     }),
   });
   if (retry === false) return [transport];
-  return [
-    retryLink<TaskpulseRouter>({
-      retry: (attempt) => shouldRetry(attempt, retry, resolved.refreshesToken),
-      retryDelayMs: (attempt) => retryDelayMs(attempt, retry),
-    }),
-    transport,
-  ];
+  return [...retryLinks(retry, resolved.refreshesToken), transport];
 }
 
 /**

@@ -8,7 +8,7 @@ export type TokenResult = string | null | undefined;
 export interface TaskpulseRetryOptions {
   /**
    * How many times a failed query is retried before its error is thrown; also how many times
-   * a live subscription is re-opened after its connection failed for good.
+   * in a row a live subscription is re-opened without managing to connect.
    * @default 3
    */
   attempts?: number;

@@ -1,5 +1,7 @@
-import type { Operation, TRPCClientError } from '@trpc/client';
+import { type Operation, retryLink, type TRPCClientError, type TRPCLink } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
 import type { AnyClientTypes } from '@trpc/server/unstable-core-do-not-import';
+import type { TaskpulseRouter } from '../router/types.ts';
 import type { TaskpulseRetryOptions } from './options.ts';
 
 /** Thrown when a live subscription starts in a runtime without EventSource. */
@@ -16,7 +18,10 @@ export class MissingEventSourceError extends Error {
 export interface FailedAttempt {
   readonly op: Pick<Operation, 'type' | 'signal'>;
   readonly error: Pick<TRPCClientError<AnyClientTypes>, 'data' | 'cause'>;
-  /** Attempts made so far, the first call included. */
+  /**
+   * Attempts made so far, the first call included; for a subscription, those since it was
+   * last connected.
+   */
   readonly attempts: number;
 }
 
@@ -48,4 +53,50 @@ export function shouldRetry(
 export function retryDelayMs(attempt: number, retry: Required<TaskpulseRetryOptions>): number {
   const exponential = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(exponential / 2 + (Math.random() * exponential) / 2);
+}
+
+/**
+ * The retry links of a client: tRPC's `retryLink` with {@link shouldRetry}, then a link that
+ * notes when each attempt of a subscription connected. A live subscription may then be
+ * re-opened any number of times over its life, but at most `retry.attempts` times in a row
+ * without connecting.
+ */
+export function retryLinks(
+  retry: Required<TaskpulseRetryOptions>,
+  refreshesToken: boolean,
+): TRPCLink<TaskpulseRouter>[] {
+  // per subscription: the op's context object, the same for all its attempts (retryLink
+  // copies the op with its lastEventId, keeping the context)
+  const subscriptions = new WeakMap<object, { attempts: number; connectedAt: number }>();
+  const track: TRPCLink<TaskpulseRouter> =
+    () =>
+    ({ op, next }) => {
+      if (op.type !== 'subscription') return next(op);
+      const state = subscriptions.get(op.context) ?? { attempts: 0, connectedAt: 0 };
+      subscriptions.set(op.context, state);
+      state.attempts += 1;
+      const attempt = state.attempts;
+      return observable((observer) => {
+        const subscription = next(op).subscribe({
+          next: (envelope) => {
+            if (envelope.result.type === 'started') state.connectedAt = attempt;
+            observer.next(envelope);
+          },
+          error: (error) => observer.error(error),
+          complete: () => observer.complete(),
+        });
+        return () => subscription.unsubscribe();
+      });
+    };
+  return [
+    retryLink<TaskpulseRouter>({
+      retry: ({ op, error, attempts }) => {
+        const connectedAt =
+          op.type === 'subscription' ? (subscriptions.get(op.context)?.connectedAt ?? 0) : 0;
+        return shouldRetry({ op, error, attempts: attempts - connectedAt }, retry, refreshesToken);
+      },
+      retryDelayMs: (attempt) => retryDelayMs(attempt, retry),
+    }),
+    track,
+  ];
 }
