@@ -52,7 +52,15 @@ function sseLink(
  * The links of a taskpulse client: a retry link for queries (and live subscriptions), then
  * subscriptions over SSE (`httpSubscriptionLink`, the token sent as connection params since an
  * EventSource cannot send headers) and everything else batched over HTTP
- * (`httpBatchStreamLink`, the token as `Authorization: Bearer`). The React entry uses them too.
+ * (`httpBatchStreamLink`, the token as `Authorization: Bearer`). For apps that build their own
+ * tRPC client around them (adding a `loggerLink` in front, say).
+ *
+ * @example
+ * ```ts
+ * const client = createTRPCClient<TaskpulseRouter>({
+ *   links: [loggerLink(), ...createTaskpulseLinks({ url, getToken })],
+ * });
+ * ```
  */
 export function createTaskpulseLinks(options: TaskpulseClientOptions): TRPCLink<TaskpulseRouter>[] {
   const resolved = resolveClientOptions(options);
