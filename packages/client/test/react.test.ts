@@ -65,7 +65,7 @@ describe.skipIf(!postgresAvailable)('the React entry [postgres]', () => {
     expect(result.current.client).toBe(client);
   });
 
-  it('keeps the figures live, and writes them into the statistics query', async () => {
+  it('keeps the figures live, writes them into the statistics and activity queries, and refreshes the others', async () => {
     const client = clientFor('sam');
     const { wrapper, queryClient } = wrapperFor(client);
     const seen: number[] = [];
@@ -78,6 +78,9 @@ describe.skipIf(!postgresAvailable)('the React entry [postgres]', () => {
             { onData: (snapshot) => seen.push(snapshot.statistics.total) },
           ),
           statisticsKey: taskpulse.dashboard.statistics.queryKey(),
+          activityKey: taskpulse.dashboard.activity.queryKey({ timeZone: 'Europe/Berlin' }),
+          // not carried by live: marked stale by each later emission, so it is read again
+          breakdown: useQuery(taskpulse.dashboard.breakdown.queryOptions()),
         };
       },
       { wrapper },
@@ -92,6 +95,10 @@ describe.skipIf(!postgresAvailable)('the React entry [postgres]', () => {
     expect(queryClient.getQueryData(result.current.statisticsKey)).toEqual(
       result.current.live.data?.statistics,
     );
+    expect(queryClient.getQueryData(result.current.activityKey)).toEqual(
+      result.current.live.data?.activity,
+    );
+    await waitFor(() => expect(result.current.breakdown.data?.total).toBe(1));
     expect(seen.at(-1)).toBe(1);
   });
 

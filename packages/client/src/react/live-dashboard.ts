@@ -51,7 +51,8 @@ export interface UseLiveDashboardOptions {
  * ```
  */
 export function useLiveDashboard(
-  input: ActivityInput = {},
+  // no default: `dashboard.activity`'s query key is the same for the same input, `undefined` included
+  input?: ActivityInput,
   options: UseLiveDashboardOptions = {},
 ): LiveDashboard {
   const enabled = options.enabled ?? true;
