@@ -43,7 +43,7 @@ describe('createTaskpulse config', () => {
       'string',
     ],
     ['an empty database object', { database: {} }, ['database'], '{ url }'],
-    ['an unknown option', { database: { embedded: {} }, cache: 1 }, [], 'cache'],
+    ['an unknown option', { database: { embedded: {} }, caching: true }, [], 'caching'],
     [
       'a negative connect timeout',
       { database: { embedded: {} }, connectTimeoutMs: -1 },

@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import { StatsCache } from './cache/index.ts';
 import type { Caller, TaskpulseContext } from './context.ts';
 import {
+  type QueryEvent,
   type ResolvedTaskpulseConfig,
   type TaskpulseConfig,
   taskpulseConfigSchema,
@@ -19,6 +21,7 @@ import {
   listenSessionFor,
   PostgresChangeEventBus,
 } from './events/index.ts';
+import { createDashboard, type Dashboard } from './stats/dashboard.ts';
 import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
 
 /** An open taskpulse: the database, and everything built on it. Close it when done. */
@@ -29,10 +32,19 @@ export interface Taskpulse {
   readonly orm: TaskpulseOrm;
   /** Where change events are published after every committed write. */
   readonly events: ChangeEventBus;
+  /** The statistics cache (null when `cache: false`); its `stats()` gives hit/miss counters. */
+  readonly cache: StatsCache | null;
+  /** The dashboard figures through the cache, and the live stream. */
+  readonly dashboard: Dashboard;
   /** The clock every context uses (the `clock` option). */
   readonly now: () => Date;
   /** A fresh entity manager for one unit of work (one request, one job). */
   fork(): TaskpulseEntityManager;
+  /**
+   * Calls `observer` with every SQL statement and its duration (like the `onQuery` option,
+   * but attachable later, e.g. by metrics); returns the function that detaches it.
+   */
+  observeQueries(observer: (query: QueryEvent) => void): () => void;
   /**
    * The context for one unit of work of `caller`: a forked entity manager, the event bus
    * and the clock. Pass it to the domain functions.
@@ -69,12 +81,20 @@ export interface Taskpulse {
  */
 export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpulse> {
   const resolved = parseWith(taskpulseConfigSchema, config, 'taskpulse config');
-  const orm = await createOrm(resolved.database, resolved.debug);
+  // every statement is timed; observers come from the config and from observeQueries()
+  const queryObservers = new Set<(query: QueryEvent) => void>();
+  if (resolved.onQuery) queryObservers.add(resolved.onQuery);
+  const orm = await createOrm(resolved.database, resolved.debug, (query) => {
+    for (const observe of queryObservers) observe(query);
+  });
   const now = resolved.clock ?? (() => new Date());
   const events =
     resolved.changeEvents === 'postgres'
       ? new PostgresChangeEventBus({ listen: listenSessionFor(orm, resolved.database) })
       : new InProcessChangeEventBus();
+  const cache = resolved.cache === false ? null : new StatsCache(resolved.cache);
+  cache?.attach(events);
+  const dashboard = createDashboard({ cache, events });
   // claims seen recently, so that provisioning on every request does not query every time
   const provisioned = new LRUCache<string, UserDto>({ max: 10_000, ttl: 60_000 });
   let closed = false;
@@ -82,8 +102,16 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     config: resolved,
     orm,
     events,
+    cache,
+    dashboard,
     now,
     fork: () => orm.em.fork(),
+    observeQueries: (observer) => {
+      queryObservers.add(observer);
+      return () => {
+        queryObservers.delete(observer);
+      };
+    },
     context: (caller, options = {}) => ({ em: options.em ?? orm.em.fork(), caller, events, now }),
     provisionUser: async (claims) => {
       const known = provisioned.get(claims.id);
@@ -101,6 +129,7 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
       if (closed) return;
       closed = true;
       if (events instanceof PostgresChangeEventBus) await events.close();
+      await cache?.close();
       await orm.close(true);
     },
   };

@@ -1,5 +1,14 @@
 export { accessOf, editableBy, inTeamOf, ownedBy, sharedWith, visibleTo } from './access/index.ts';
 export {
+  StatsCache,
+  type StatsCacheCounters,
+  type StatsCacheKey,
+  type StatsCacheLogger,
+  type StatsCacheOptions,
+  type StatsCacheParamValue,
+  type StatsCacheRedisOptions,
+} from './cache/index.ts';
+export {
   type AppendMessageInput,
   appendMessage,
   appendMessageInput,
@@ -139,6 +148,8 @@ export {
   breakdownSchema,
   type Counters,
   countFiguresSql,
+  createDashboard,
+  type Dashboard,
   type FigureFilter,
   figureListFilters,
   getActivity,
@@ -147,6 +158,8 @@ export {
   getStatistics,
   getTrend,
   intervalSchema,
+  type LiveEmission,
+  type LiveOptions,
   type LiveSnapshot,
   liveSnapshotSchema,
   noInput,

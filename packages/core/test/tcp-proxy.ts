@@ -8,6 +8,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export interface TcpProxy {
   /** The port the proxy listens on, on 127.0.0.1. */
   readonly port: number;
+  /** How many client connections are open through the proxy now. */
+  readonly connections: number;
   /** Drops every open connection and refuses new ones until `restore()`. */
   cut(): void;
   /** Lets connections through again. */
@@ -19,6 +21,7 @@ export interface TcpProxy {
 /** Starts a proxy from a free port on 127.0.0.1 to `target`. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
   let open = true;
   const server: Server = createServer((client) => {
     if (!open) {
@@ -26,6 +29,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return;
     }
     const upstream = connect(target.port, target.host);
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
@@ -45,6 +50,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
   return {
     port: address.port,
+    get connections() {
+      return clients.size;
+    },
     cut: () => {
       open = false;
       dropAll();

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { type ChangeReport, runRead, runWrite, type TaskpulseContext } from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
-import { cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
+import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { MessageRole } from '../schema/limits.ts';
@@ -91,12 +91,9 @@ export async function listConversations(
 ): Promise<Page<ConversationDto>> {
   const data = parseWith(listConversationsInput, input, 'input');
   return runRead(async () => {
-    const before = data.cursor
-      ? sql`and (c.created_at, c.id) < (${data.cursor.createdAt}::timestamptz, ${data.cursor.id}::uuid)`
-      : sql``;
     const { rows } = await sql<ConversationRow>`select c.id, c.title, c.created_at, c.updated_at,
       ${cursorTimestamp('c.created_at')} as cursor_ts from conversations c
-      where c.user_id = ${ctx.caller.id} ${before}
+      where c.user_id = ${ctx.caller.id} and ${afterCursor('c', data.cursor, 'desc')}
       order by c.created_at desc, c.id desc limit ${data.limit + 1}`.execute(
       ctx.em.getKysely<TaskpulseDB>(),
     );
@@ -159,13 +156,10 @@ export async function listMessages(
       .where('user_id', '=', ctx.caller.id)
       .executeTakeFirst();
     if (!owned) throw conversationNotFound();
-    const after = data.cursor
-      ? sql`and (m.created_at, m.id) > (${data.cursor.createdAt}::timestamptz, ${data.cursor.id}::uuid)`
-      : sql``;
     const { rows } =
       await sql<MessageRow>`select m.id, m.conversation_id, m.role, m.content, m.created_at,
       ${cursorTimestamp('m.created_at')} as cursor_ts from messages m
-      where m.conversation_id = ${data.conversationId} ${after}
+      where m.conversation_id = ${data.conversationId} and ${afterCursor('m', data.cursor, 'asc')}
       order by m.created_at, m.id limit ${data.limit + 1}`.execute(db);
     return toPage(rows, data.limit, toMessageDto);
   });

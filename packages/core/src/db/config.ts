@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/** One executed SQL statement, as reported to the `onQuery` option of `createTaskpulse`. */
+export interface QueryEvent {
+  /** The statement's text. */
+  readonly sql: string;
+  /** From sending the statement to its result (or error), in milliseconds. */
+  readonly durationMs: number;
+}
+
 const postgresDatabase = z
   .object({
     /** A PostgreSQL connection URL, `postgres://user:password@host:port/database`. */
@@ -60,6 +68,24 @@ export const databaseConfigSchema: z.ZodType<DatabaseConfig, DatabaseConfigInput
     return z.NEVER;
   }) as unknown as z.ZodType<DatabaseConfig, DatabaseConfigInput>;
 
+const cacheConfig = z
+  .object({
+    /** How long a figure is served from the cache. @default 5000 */
+    ttlMs: z.number().int().min(1).max(3_600_000).optional(),
+    /** Most figures kept in this process. @default 10000 */
+    max: z.number().int().min(1).max(10_000_000).optional(),
+    /** Share figures and invalidations between instances through Redis (needs `ioredis`). */
+    redis: z
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+        keyPrefix: z.string().min(1).max(100).optional(),
+        commandTimeoutMs: z.number().int().min(1).max(60_000).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 /** Schema of {@link TaskpulseConfig}; `createTaskpulse` validates its argument with it. */
 export const taskpulseConfigSchema = z
   .object({
@@ -76,10 +102,27 @@ export const taskpulseConfigSchema = z
      * @default 'local'
      */
     changeEvents: z.enum(['local', 'postgres']).default('local'),
+    /**
+     * The statistics cache, or `false` for none. Writes through the SDK invalidate the
+     * affected users' figures at once; writes behind its back show within `ttlMs`.
+     * @default {} (in this process, 5 s, 10,000 figures)
+     */
+    cache: z.union([z.literal(false), cacheConfig]).default({}),
     /** Apply pending migrations when opening. @default false */
     migrate: z.boolean().default(false),
     /** Log every SQL query through MikroORM's logger. @default false */
     debug: z.boolean().default(false),
+    /**
+     * Called after every SQL statement with its text and how long it took, for metrics and
+     * slow-query logs. The text is the statement as sent: placeholders for Kysely queries, but
+     * MikroORM inlines the values of its own queries, so treat it as sensitive.
+     */
+    onQuery: z
+      .custom<(query: QueryEvent) => void>(
+        (value) => typeof value === 'function',
+        'must be a function taking { sql, durationMs }',
+      )
+      .optional(),
     /** The clock: what "now" is for every write and statistic. @default () => new Date() */
     clock: z
       .custom<() => Date>(

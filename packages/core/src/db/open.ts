@@ -1,10 +1,11 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { EntityManager } from '@mikro-orm/sql';
+import type { DatabaseConnection } from 'kysely';
 import { TaskpulseError } from '../errors/index.ts';
 import { entities } from '../schema/entities.ts';
 import { routines } from '../schema/routines.ts';
-import type { DatabaseConfig } from './config.ts';
+import type { DatabaseConfig, QueryEvent } from './config.ts';
 import { migrationsList } from './migrations/index.ts';
 
 /** The SQL entity manager taskpulse works with (PostgreSQL and PGlite share it). */
@@ -12,8 +13,44 @@ export type TaskpulseEntityManager = EntityManager;
 /** The MikroORM instance taskpulse opens. */
 export type TaskpulseOrm = MikroORM & { em: TaskpulseEntityManager };
 
+/**
+ * Times every statement on a new connection. Both MikroORM's own queries and those built with
+ * `em.getKysely()` run through the Kysely connection (MikroORM's logger never sees the latter),
+ * so this is the one place that sees them all; Kysely's own query logging wraps it the same way.
+ */
+function timeQueries(onQuery: (query: QueryEvent) => void) {
+  const report = (sql: string, started: number) => {
+    try {
+      onQuery({ sql, durationMs: performance.now() - started });
+    } catch {
+      // an observer's bug must not fail the query it observed
+    }
+  };
+  return async (connection: unknown) => {
+    const target = connection as DatabaseConnection;
+    const executeQuery = target.executeQuery.bind(target);
+    const streamQuery = target.streamQuery.bind(target);
+    target.executeQuery = async (query, options) => {
+      const started = performance.now();
+      try {
+        return await executeQuery(query, options);
+      } finally {
+        report(query.sql, started);
+      }
+    };
+    target.streamQuery = async function* (query, chunkSize, options) {
+      const started = performance.now();
+      try {
+        yield* streamQuery(query, chunkSize, options);
+      } finally {
+        report(query.sql, started);
+      }
+    };
+  };
+}
+
 /** Options shared by both drivers, as MikroORM takes them. */
-function sharedOptions(debug: boolean) {
+function sharedOptions(debug: boolean, onQuery: ((query: QueryEvent) => void) | undefined) {
   return {
     entities: [...entities],
     routines: [...routines],
@@ -29,6 +66,7 @@ function sharedOptions(debug: boolean) {
     debug,
     // every unit of work runs on a fork; using the global manager is a bug
     allowGlobalContext: false,
+    ...(onQuery ? { onCreateConnection: timeQueries(onQuery) } : {}),
   };
 }
 
@@ -40,13 +78,17 @@ export function describeServer(url: string): string {
 }
 
 /** Opens MikroORM on the configured database, without connecting yet. */
-export async function createOrm(database: DatabaseConfig, debug: boolean): Promise<TaskpulseOrm> {
+export async function createOrm(
+  database: DatabaseConfig,
+  debug = false,
+  onQuery?: (query: QueryEvent) => void,
+): Promise<TaskpulseOrm> {
   if ('url' in database) {
     const { MikroORM } = await import('@mikro-orm/postgresql').catch((cause: unknown) => {
       throw missingDriver('@mikro-orm/postgresql', cause);
     });
     return (await MikroORM.init({
-      ...sharedOptions(debug),
+      ...sharedOptions(debug, onQuery),
       clientUrl: database.url,
       pool: { max: database.poolSize ?? 10 },
       // a server that is down must not hang a request: fail the checkout and let callers retry
@@ -58,7 +100,7 @@ export async function createOrm(database: DatabaseConfig, debug: boolean): Promi
   });
   const { dataDir } = database.embedded;
   return (await MikroORM.init({
-    ...sharedOptions(debug),
+    ...sharedOptions(debug, onQuery),
     ...(dataDir === undefined ? {} : { dbName: dataDir }),
   })) as unknown as TaskpulseOrm;
 }

@@ -16,20 +16,41 @@ const positionSchema = z.tuple([
 /** Page size: 1–100, default 20. */
 export const limitSchema = z.number().int().min(1).max(100).default(20);
 
-/** An opaque page cursor, as `nextCursor` returned it. */
+/** Decodes a cursor, or returns undefined when it is not one this API made. */
+export function decodeCursor(value: string): KeysetPosition | undefined {
+  try {
+    const decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
+    const parsed = positionSchema.safeParse(decoded);
+    return parsed.success ? { createdAt: parsed.data[0], id: parsed.data[1] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An opaque page cursor, as `nextCursor` returned it. It stays a string through validation
+ * (so that validating twice is harmless); the services decode it.
+ */
 export const cursorSchema = z
   .string()
   .max(200)
-  .transform((value, ctx) => {
-    try {
-      const decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
-      const [createdAt, id] = positionSchema.parse(decoded);
-      return { createdAt, id } satisfies KeysetPosition;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
-      return z.NEVER;
-    }
-  });
+  .refine((value) => decodeCursor(value) !== undefined, 'is not a cursor this API returned');
+
+/**
+ * The keyset condition of the page after `cursor` over rows aliased `alias`, ordered by
+ * (created_at, id) `desc` (newest first) or `asc`; true without a cursor.
+ */
+export function afterCursor(
+  alias: string,
+  cursor: string | undefined,
+  order: 'asc' | 'desc',
+): RawBuilder<boolean> {
+  const position = cursor === undefined ? undefined : decodeCursor(cursor);
+  if (!position) return sql<boolean>`true`;
+  const row = sql`(${sql.ref(`${alias}.created_at`)}, ${sql.ref(`${alias}.id`)})`;
+  const at = sql`(${position.createdAt}::timestamptz, ${position.id}::uuid)`;
+  return order === 'desc' ? sql<boolean>`${row} < ${at}` : sql<boolean>`${row} > ${at}`;
+}
 
 /** Encodes a position as the opaque `nextCursor`. */
 export function encodeCursor(position: KeysetPosition): string {

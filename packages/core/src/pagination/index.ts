@@ -1,6 +1,8 @@
 export {
+  afterCursor,
   cursorSchema,
   cursorTimestamp,
+  decodeCursor,
   encodeCursor,
   type KeysetPosition,
   limitSchema,

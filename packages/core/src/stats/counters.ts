@@ -27,39 +27,6 @@ const READ_COUNTS_AND_OVERDUE = `select ${COUNTS}, task_counts_overdue(?, ?::tim
 /** A user's counters, as {@link readCounters} returns them. */
 export type Counters = Record<TaskCountColumn | 'overdue', number>;
 
-/** What {@link readCounters} needs of a `pg` pool. */
-interface SimpleQueryPool {
-  query(text: string): Promise<{ rows: Record<string, unknown>[] }>;
-}
-
-// the `pg` pool behind each MikroORM connection (null on PGlite), resolved once
-const nativePools = new WeakMap<object, SimpleQueryPool | null>();
-
-/**
- * The `pg` pool behind `em` when `em` is outside a transaction on a PostgreSQL server, else
- * null. MikroORM exposes it (`getNativeClient()`) for what it does not wrap; reading through it
- * skips Kysely's per-query plumbing. Never on PGlite: its one session is shared, and only
- * MikroORM knows whether another request's transaction is open on it.
- */
-function nativePool(em: TaskpulseEntityManager): SimpleQueryPool | null | undefined {
-  if (em.isInTransaction()) return null;
-  const connection = em.getConnection();
-  if (!nativePools.has(connection)) {
-    nativePools.set(connection, null);
-    void connection
-      .getNativeClient()
-      .then((client) => {
-        const pool = client as Partial<SimpleQueryPool> & { idleCount?: unknown };
-        if (typeof pool?.query === 'function' && typeof pool.idleCount === 'number') {
-          nativePools.set(connection, pool as SimpleQueryPool);
-        }
-      })
-      .catch(() => {});
-    return undefined;
-  }
-  return nativePools.get(connection);
-}
-
 /**
  * Reads `me`'s row of `task_counts` — and `overdue` at `now` when given, through
  * `task_counts_overdue` — in one round trip that costs the same for ten tasks as for a
@@ -68,7 +35,7 @@ function nativePool(em: TaskpulseEntityManager): SimpleQueryPool | null | undefi
  *
  * The SQL text is fixed and MikroORM's platform escapes the values into it, so the query goes
  * as one simple-protocol message (no separate parse and bind) and PostgreSQL plans a
- * primary-key lookup; outside a transaction on PostgreSQL it goes straight to the `pg` pool.
+ * primary-key lookup.
  */
 export async function readCounters(
   em: TaskpulseEntityManager,
@@ -79,10 +46,10 @@ export async function readCounters(
     now === undefined
       ? em.getPlatform().formatQuery(READ_COUNTS, [me])
       : em.getPlatform().formatQuery(READ_COUNTS_AND_OVERDUE, [me, now.toISOString(), me]);
-  const pool = nativePool(em);
-  const { rows } = pool
-    ? await pool.query(text)
-    : await em.getKysely().executeQuery<Record<string, unknown>>(CompiledQuery.raw(text));
+  // through the Kysely connection, where the `onQuery` option observes every statement
+  const { rows } = await em
+    .getKysely()
+    .executeQuery<Record<string, unknown>>(CompiledQuery.raw(text));
   const row = rows[0];
   const counters = { overdue: 0 } as Counters;
   for (const column of [...TASK_COUNT_COLUMNS, 'overdue'] as const) {

@@ -5,6 +5,12 @@ export {
   rebuildCounters,
 } from './counters.ts';
 export {
+  createDashboard,
+  type Dashboard,
+  type LiveEmission,
+  type LiveOptions,
+} from './dashboard.ts';
+export {
   activityFigures,
   BREAKDOWN_FIGURES,
   countFiguresSql,

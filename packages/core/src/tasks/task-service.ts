@@ -4,7 +4,7 @@ import { type ChangeReport, runRead, runWrite, type TaskpulseContext } from '../
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
-import { type Page, toPage } from '../pagination/index.ts';
+import { afterCursor, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { allOf, filterConditions, scopeParts } from './filters.ts';
 import {
@@ -135,11 +135,7 @@ export async function listTasks(
   const me = ctx.caller.id;
   const now = ctx.now();
   const conditions = filterConditions(filter, me, now);
-  if (filter.cursor) {
-    conditions.push(
-      sql<boolean>`(t.created_at, t.id) < (${filter.cursor.createdAt}::timestamptz, ${filter.cursor.id}::uuid)`,
-    );
-  }
+  conditions.push(afterCursor('t', filter.cursor, 'desc'));
   const where = allOf(conditions);
   const take = filter.limit + 1;
   // each disjoint part of the scope is read in index order and limited on its own; the

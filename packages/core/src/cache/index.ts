@@ -1,0 +1,8 @@
+export type { StatsCacheKey, StatsCacheParamValue } from './cache-key.ts';
+export {
+  StatsCache,
+  type StatsCacheCounters,
+  type StatsCacheLogger,
+  type StatsCacheOptions,
+  type StatsCacheRedisOptions,
+} from './stats-cache.ts';

@@ -1,0 +1,107 @@
+import type { JSONWebKeySet } from 'jose';
+
+/** HMAC algorithms, for a shared secret. */
+export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
+/** Public-key algorithms, for keys from a JWKS. */
+export type PublicKeyAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+  | 'Ed25519';
+
+/** The identity a verified caller is provisioned from. */
+export interface IdentityClaims {
+  /** The identity provider's subject: the user's id. Required. */
+  sub: string;
+  /** Kept on the user row when it is a valid email. */
+  email?: string | null | undefined;
+  /** Kept on the user row when present (up to 200 characters). */
+  name?: string | null | undefined;
+}
+
+/** What authentication sees of a request. */
+export interface AuthRequest {
+  /** The request's headers (`authorization`, `cookie`, …). */
+  readonly headers: Headers;
+  /**
+   * tRPC connection params (sent by `httpSubscriptionLink`), or null. A `token` in them is
+   * accepted for subscriptions, since a browser's EventSource cannot send headers.
+   */
+  readonly connectionParams: Readonly<Record<string, string | undefined>> | null;
+  /** The kind of call the request makes. */
+  readonly type: 'query' | 'mutation' | 'subscription' | 'unknown';
+  /** The client's IP address, when known. */
+  readonly ip: string | undefined;
+}
+
+/** Checks made on every verified token, whatever its key. */
+export interface TokenChecks {
+  /** The expected `iss`: a token from any other issuer is refused. @default no check */
+  issuer?: string | string[];
+  /** The expected `aud`: a token for any other audience is refused. @default no check */
+  audience?: string | string[];
+  /** Clock skew allowed when checking `exp`, `nbf` and `iat`, in seconds. @default 5 */
+  clockToleranceSeconds?: number;
+}
+
+/** Tokens signed with a shared secret (HMAC). */
+export interface SecretAuthOptions extends TokenChecks {
+  /** The shared secret, at least 32 bytes (the reference app reads `TASKPULSE_JWT_SECRET`). */
+  secret: string | Uint8Array;
+  /** Accepted algorithms; only HMAC ones are allowed here. @default ['HS256'] */
+  algorithms?: HmacAlgorithm[];
+}
+
+/** Tokens signed with keys that an identity provider publishes as a JWKS at a URL. */
+export interface JwksUrlAuthOptions extends TokenChecks {
+  /** Where the JSON Web Key Set is served, e.g. `https://issuer.example/.well-known/jwks.json`. */
+  jwksUrl: string | URL;
+  /** Accepted algorithms; only public-key ones are allowed here. @default ['RS256', 'ES256'] */
+  algorithms?: PublicKeyAlgorithm[];
+  /** How long to wait for the key set. @default 5000 */
+  jwksTimeoutMs?: number;
+  /** How long a fetched key set is used before it is fetched again. @default 600000 */
+  jwksCacheMaxAgeMs?: number;
+}
+
+/** Tokens signed with keys from a key set the app holds. */
+export interface JwksAuthOptions extends TokenChecks {
+  /** The public keys, as a JSON Web Key Set. */
+  jwks: JSONWebKeySet;
+  /** Accepted algorithms; only public-key ones are allowed here. @default ['RS256', 'ES256'] */
+  algorithms?: PublicKeyAlgorithm[];
+}
+
+/** Authentication done by the app itself (sessions, another token format, …). */
+export interface ResolveUserAuthOptions {
+  /**
+   * Returns the caller's verified claims, or null when the request is not authenticated (the
+   * call is then `UNAUTHORIZED`). Throw a `TRPCError` or `TaskpulseError` to answer otherwise.
+   */
+  resolveUser(request: AuthRequest): Promise<IdentityClaims | null> | IdentityClaims | null;
+}
+
+/**
+ * How callers are authenticated. Tokens come as `Authorization: Bearer <JWT>` (or, for
+ * subscriptions, as the `token` connection param); `sub` is required, `email` and `name` are
+ * kept on the user. Exactly one of `secret`, `jwksUrl`, `jwks` or `resolveUser`.
+ *
+ * @example
+ * ```ts
+ * { secret: process.env.TASKPULSE_JWT_SECRET! }
+ * { jwksUrl: 'https://id.example.com/.well-known/jwks.json', issuer: 'https://id.example.com/', audience: 'taskpulse' }
+ * { resolveUser: async ({ headers }) => sessions.claimsFor(headers.get('cookie')) }
+ * ```
+ */
+export type TaskpulseAuthOptions =
+  | SecretAuthOptions
+  | JwksUrlAuthOptions
+  | JwksAuthOptions
+  | ResolveUserAuthOptions;

@@ -1,0 +1,169 @@
+import { type AnyTRPCRouter, TRPCError } from '@trpc/server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { createRequestRecord, requestIdFrom } from '../logging/index.ts';
+import { openRequestContext, type TaskpulseRuntime } from '../runtime/index.ts';
+import { clientIp } from './client-ip.ts';
+import { isTrpcPath, resolveHttpOptions, type TaskpulseServerOptions } from './options.ts';
+import { plainRoute } from './plain-routes.ts';
+import {
+  errorBody,
+  logRequest,
+  recordUnobservedError,
+  retryAfterMeta,
+  runtimeAndRouter,
+} from './trpc-handler-options.ts';
+
+/** Options of {@link createTaskpulseFetchHandler}. */
+export type TaskpulseFetchHandlerOptions = TaskpulseServerOptions & {
+  /**
+   * The client's IP for a request (Fetch requests do not carry one), e.g. from the host's
+   * connection info. @default the first `X-Forwarded-For` entry when `trustProxy`, else unknown
+   */
+  getClientIp?: (request: Request) => string | undefined;
+};
+
+/** A Fetch API handler for the taskpulse API: call it with a `Request`, get a `Response`. */
+export interface TaskpulseFetchHandler {
+  (request: Request): Promise<Response>;
+  /** The runtime the API runs on. */
+  readonly runtime: TaskpulseRuntime;
+  /** The router served at the base path. */
+  readonly router: AnyTRPCRouter;
+  /** Closes the runtime when the handler made it (not the taskpulse instance). */
+  close(): Promise<void>;
+}
+
+const tooLarge = (maxBodySize: number) =>
+  new TRPCError({
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `The request body is larger than ${maxBodySize} bytes.`,
+  });
+
+/** The request, with a body that fails with PAYLOAD_TOO_LARGE past `maxBodySize` bytes. */
+function limitBody(request: Request, maxBodySize: number): Request {
+  if (request.body === null) return request;
+  let size = 0;
+  const body = request.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxBodySize) controller.error(tooLarge(maxBodySize));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: request.signal,
+    duplex: 'half',
+  } as RequestInit);
+}
+
+function withHeader(response: Response, name: string, value: string): Response {
+  try {
+    response.headers.set(name, value);
+    return response;
+  } catch {
+    // immutable headers (a Response from fetch()): copy it
+    const copy = new Response(response.body, response);
+    copy.headers.set(name, value);
+    return copy;
+  }
+}
+
+/**
+ * The taskpulse API as a Fetch API handler, for Hono, Next.js route handlers, Bun, Deno and
+ * other hosts: tRPC's fetch adapter at `/trpc`, plus `/health/live`, `/health/ready` and
+ * `/metrics`, with the same limits, request ids and logs as the Node server.
+ *
+ * @example
+ * ```ts
+ * const handler = createTaskpulseFetchHandler({ taskpulse: tp, auth: { secret } });
+ * // Hono:     app.all('*', (c) => handler(c.req.raw));
+ * // Next.js:  export { handler as GET, handler as POST };  (app/trpc/[...path]/route.ts)
+ * ```
+ */
+export function createTaskpulseFetchHandler(
+  options: TaskpulseFetchHandlerOptions,
+): TaskpulseFetchHandler {
+  const http = resolveHttpOptions(options);
+  const { runtime, router, ownsRuntime } = runtimeAndRouter(options);
+  const getClientIp =
+    options.getClientIp ??
+    ((request: Request) =>
+      clientIp(request.headers.get('x-forwarded-for'), undefined, http.trustProxy));
+
+  const handle = async (request: Request): Promise<Response> => {
+    const started = performance.now();
+    const requestId = requestIdFrom(request.headers.get('x-request-id'));
+    const logger = runtime.logger.child({ requestId });
+    const { pathname } = new URL(request.url);
+
+    if (!isTrpcPath(pathname, http.basePath)) {
+      const answer = await plainRoute(request.method, pathname, runtime, http);
+      logger.debug(
+        {
+          method: request.method,
+          path: pathname,
+          status: answer.status,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+      return new Response(request.method === 'HEAD' ? null : answer.body, {
+        status: answer.status,
+        headers: { ...answer.headers, 'x-request-id': requestId },
+      });
+    }
+
+    const record = createRequestRecord();
+    const ip = getClientIp(request);
+    const declared = Number(request.headers.get('content-length'));
+    let response: Response;
+    if (Number.isFinite(declared) && declared > http.maxBodySize) {
+      const error = tooLarge(http.maxBodySize);
+      recordUnobservedError(runtime, router, record, logger, error, undefined, 0);
+      response = new Response(errorBody(router, error), {
+        status: 413,
+        headers: { 'content-type': 'application/json' },
+      });
+    } else {
+      response = await fetchRequestHandler({
+        router,
+        req: limitBody(request, http.maxBodySize),
+        endpoint: http.basePath,
+        maxBatchSize: http.maxBatchSize,
+        createContext: ({ req, info }) =>
+          openRequestContext(runtime, { headers: req.headers, ip, requestId, info }, record),
+        onError: ({ error, path }) =>
+          recordUnobservedError(
+            runtime,
+            router,
+            record,
+            logger,
+            error,
+            path,
+            performance.now() - started,
+          ),
+        responseMeta: retryAfterMeta,
+      });
+    }
+    logRequest(logger, {
+      method: request.method,
+      status: response.status,
+      durationMs: performance.now() - started,
+      record,
+    });
+    return withHeader(response, 'x-request-id', requestId);
+  };
+
+  return Object.assign(handle, {
+    runtime,
+    router,
+    close: async () => {
+      if (ownsRuntime) await runtime.close();
+    },
+  });
+}

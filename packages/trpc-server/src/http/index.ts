@@ -1,0 +1,16 @@
+export { clientIp } from './client-ip.ts';
+export {
+  createTaskpulseFetchHandler,
+  type TaskpulseFetchHandler,
+  type TaskpulseFetchHandlerOptions,
+} from './fetch-handler.ts';
+export { createTaskpulseServer, type TaskpulseServer } from './node-server.ts';
+export {
+  type ExistingRuntimeOptions,
+  isTrpcPath,
+  type ResolvedHttpOptions,
+  resolveHttpOptions,
+  type TaskpulseHttpOptions,
+  type TaskpulseServerOptions,
+} from './options.ts';
+export { type PlainResponse, plainRoute } from './plain-routes.ts';

@@ -1,0 +1,91 @@
+import { TaskpulseError } from '@taskpulse/core';
+import type { AnyTRPCRouter } from '@trpc/server';
+import type { TaskpulseRuntime, TaskpulseRuntimeOptions } from '../runtime/index.ts';
+
+/** HTTP options shared by the Node server and the fetch handler. */
+export interface TaskpulseHttpOptions {
+  /** Where the tRPC API is served. @default '/trpc' */
+  basePath?: string;
+  /** The largest request body, in bytes; a larger one is refused with 413 (`PAYLOAD_TOO_LARGE`). @default 1048576 */
+  maxBodySize?: number;
+  /**
+   * The most calls in one batch; more are refused with 400 (`BAD_REQUEST`). Give the client's
+   * batch link a `maxItems` no larger. @default 20
+   */
+  maxBatchSize?: number;
+  /**
+   * Take the client's IP (for the per-IP rate limit) from the first `X-Forwarded-For` entry.
+   * Only behind a proxy that sets it: anyone can send the header. @default false
+   */
+  trustProxy?: boolean;
+  /** Where Prometheus metrics are served, or `false` not to serve them. @default '/metrics' */
+  metricsPath?: string | false;
+}
+
+/** A runtime made elsewhere (it is then not closed with the server), and optionally a router built on it. */
+export interface ExistingRuntimeOptions {
+  /** The runtime, from `createTaskpulseRuntime`. */
+  runtime: TaskpulseRuntime;
+  /** The router to serve. @default createTaskpulseRouter(runtime) */
+  // biome-ignore lint/suspicious/noExplicitAny: any router whose context is taskpulse's
+  router?: AnyTRPCRouter & { _def: { _config: { $types: { ctx: any } } } };
+}
+
+/** Options of the Node server and the fetch handler: a runtime's options or a runtime, plus HTTP. */
+export type TaskpulseServerOptions = TaskpulseHttpOptions &
+  (TaskpulseRuntimeOptions | ExistingRuntimeOptions);
+
+/** {@link TaskpulseHttpOptions} with defaults applied. */
+export interface ResolvedHttpOptions {
+  readonly basePath: string;
+  readonly maxBodySize: number;
+  readonly maxBatchSize: number;
+  readonly trustProxy: boolean;
+  readonly metricsPath: string | false;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TaskpulseError(
+      'VALIDATION',
+      `Invalid HTTP option ${name}: must be an integer >= 1.`,
+      {
+        issues: [{ path: [name], message: 'must be an integer >= 1' }],
+      },
+    );
+  }
+  return value;
+}
+
+function path(name: string, value: string): string {
+  if (!/^\/[\w./-]*$/.test(value)) {
+    throw new TaskpulseError(
+      'VALIDATION',
+      `Invalid HTTP option ${name}: must be a path such as /trpc.`,
+      {
+        issues: [{ path: [name], message: 'must start with / and hold only path characters' }],
+      },
+    );
+  }
+  return value.length > 1 ? value.replace(/\/+$/, '') : value;
+}
+
+/** Applies the defaults and checks the values. */
+export function resolveHttpOptions(options: TaskpulseHttpOptions): ResolvedHttpOptions {
+  return {
+    basePath: path('basePath', options.basePath ?? '/trpc'),
+    maxBodySize: positiveInteger('maxBodySize', options.maxBodySize, 1_048_576),
+    maxBatchSize: positiveInteger('maxBatchSize', options.maxBatchSize, 20),
+    trustProxy: options.trustProxy ?? false,
+    metricsPath:
+      options.metricsPath === false
+        ? false
+        : path('metricsPath', options.metricsPath ?? '/metrics'),
+  };
+}
+
+/** Whether `pathname` is served by tRPC. */
+export function isTrpcPath(pathname: string, basePath: string): boolean {
+  return pathname === basePath || pathname.startsWith(`${basePath}/`);
+}

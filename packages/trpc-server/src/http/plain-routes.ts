@@ -1,0 +1,56 @@
+import type { TaskpulseRuntime } from '../runtime/index.ts';
+import type { ResolvedHttpOptions } from './options.ts';
+
+/** A response outside tRPC: health, metrics, not found. */
+export interface PlainResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+const json = (status: number, body: unknown): PlainResponse => ({
+  status,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
+/**
+ * Answers the plain HTTP routes beside tRPC: `GET /health/live` (200 while the process runs),
+ * `GET /health/ready` (200 when the database answers, else 503), `GET /metrics` (Prometheus
+ * text) and 404 for anything else. HEAD is answered like GET, without a body.
+ */
+export async function plainRoute(
+  method: string,
+  pathname: string,
+  runtime: TaskpulseRuntime,
+  http: ResolvedHttpOptions,
+): Promise<PlainResponse> {
+  const known =
+    pathname === '/health/live' ||
+    pathname === '/health/ready' ||
+    (http.metricsPath !== false && pathname === http.metricsPath);
+  if (!known) {
+    return json(404, {
+      error: {
+        message: `Not found. This server answers ${http.basePath}/<procedure>, /health/live, /health/ready${http.metricsPath === false ? '' : ` and ${http.metricsPath}`}.`,
+      },
+    });
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    return {
+      ...json(405, { error: { message: `Use GET for ${pathname}.` } }),
+      headers: { allow: 'GET, HEAD', 'content-type': 'application/json' },
+    };
+  }
+  if (pathname === '/health/live') return json(200, { status: 'ok' });
+  if (pathname === '/health/ready') {
+    return (await runtime.isReady())
+      ? json(200, { status: 'ok', database: 'up' })
+      : json(503, { status: 'unavailable', database: 'down' });
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': runtime.metrics.contentType, 'cache-control': 'no-store' },
+    body: await runtime.metrics.render(),
+  };
+}

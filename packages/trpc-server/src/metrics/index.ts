@@ -1,0 +1,7 @@
+export {
+  type CacheCounts,
+  createTaskpulseMetrics,
+  type QueryEvent,
+  type TaskpulseMetrics,
+  type TaskpulseMetricsOptions,
+} from './metrics.ts';

@@ -1,0 +1,8 @@
+export {
+  createTaskpulseRuntime,
+  openRequestContext,
+  type RequestInternals,
+  requestInternals,
+  type TaskpulseRuntime,
+  type TaskpulseRuntimeOptions,
+} from './runtime.ts';
