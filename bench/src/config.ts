@@ -17,6 +17,19 @@ export interface BenchConfig {
   minIterations: number;
   /** Where RESULTS.md and results.json are written. */
   outDir: string;
+  /** Which parts run: `statistics` (part 1), `api` (cache and HTTP, part 2). */
+  parts: ('statistics' | 'api')[];
+  /** Figures the API server's statistics cache keeps. */
+  cacheMax: number;
+  /** Seconds of each HTTP run, and how many rounds of each side-by-side pair. */
+  httpSeconds: number;
+  httpRounds: number;
+  /** Seconds of the long load between the two memory readings. */
+  loadSeconds: number;
+  /** Concurrent HTTP connections. */
+  connections: number;
+  /** Identical concurrent calls on an empty cache. */
+  concurrentMisses: number;
 }
 
 const positive = (name: string, value: string | undefined, fallback: number): number => {
@@ -30,7 +43,9 @@ const positive = (name: string, value: string | undefined, fallback: number): nu
 /**
  * The configuration from the environment: `BENCH_DATABASE_URL`, `BENCH_USERS`,
  * `BENCH_TASKS_PER_USER`, `BENCH_HEAVY` (comma-separated), `BENCH_TIME_MS`, `BENCH_ROUNDS`,
- * `BENCH_MIN_ITERATIONS`, `BENCH_OUT_DIR`.
+ * `BENCH_MIN_ITERATIONS`, `BENCH_OUT_DIR`, `BENCH_PARTS` (`statistics,api`), `BENCH_CACHE_MAX`,
+ * `BENCH_HTTP_SECONDS`, `BENCH_HTTP_ROUNDS`, `BENCH_LOAD_SECONDS`, `BENCH_CONNECTIONS`,
+ * `BENCH_MISSES`.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const heavy = env.BENCH_HEAVY ?? '100000,1000000';
@@ -47,5 +62,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     rounds: Math.max(1, positive('BENCH_ROUNDS', env.BENCH_ROUNDS, 4)),
     minIterations: Math.max(1, positive('BENCH_MIN_ITERATIONS', env.BENCH_MIN_ITERATIONS, 5)),
     outDir: env.BENCH_OUT_DIR ?? new URL('..', import.meta.url).pathname,
+    parts: (env.BENCH_PARTS ?? 'statistics,api')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part): part is 'statistics' | 'api' => part === 'statistics' || part === 'api'),
+    cacheMax: Math.max(1, positive('BENCH_CACHE_MAX', env.BENCH_CACHE_MAX, 10_000)),
+    httpSeconds: Math.max(1, positive('BENCH_HTTP_SECONDS', env.BENCH_HTTP_SECONDS, 10)),
+    httpRounds: Math.max(1, positive('BENCH_HTTP_ROUNDS', env.BENCH_HTTP_ROUNDS, 2)),
+    loadSeconds: Math.max(1, positive('BENCH_LOAD_SECONDS', env.BENCH_LOAD_SECONDS, 60)),
+    connections: Math.max(1, positive('BENCH_CONNECTIONS', env.BENCH_CONNECTIONS, 32)),
+    concurrentMisses: Math.max(1, positive('BENCH_MISSES', env.BENCH_MISSES, 1_000)),
   };
 }

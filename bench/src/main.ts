@@ -35,6 +35,7 @@ const results = await runBench(config, {
       stepBar = bar('measuring [{bar}] {value}/{total} | round {round} | {key}');
       stepBar.start(total, 0, { key, round: round + 1 });
     }
+    if (stepBar.getTotal() !== total) stepBar.setTotal(total);
     stepBar.update(done, { key, round: round + 1 });
   },
 });

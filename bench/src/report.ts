@@ -77,6 +77,24 @@ export function renderMarkdown(results: BenchResults): string {
   }
   lines.push('');
 
+  if (rows.length > 0) lines.push(...renderStatistics(results));
+  if (results.api) lines.push(...renderApi(results));
+
+  lines.push('## Memory of the bench process', '');
+  lines.push('| when | heap used | heap total | RSS |', '| --- | ---: | ---: | ---: |');
+  for (const sample of results.memory) {
+    lines.push(
+      `| ${sample.at} | ${mb(sample.heapUsed)} | ${mb(sample.heapTotal)} | ${mb(sample.rss)} |`,
+    );
+  }
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The uncached statistics, side by side, and their flatness. */
+function renderStatistics(results: BenchResults): string[] {
+  const { data, rows } = results;
+  const lines: string[] = [];
   lines.push('## Uncached statistics, side by side', '');
   lines.push(
     '`× core` is the variant’s p50 over core’s p50 (above 1: slower than core). `× floor` is its p50 over the hand-written floor of its design: `sql-counters` where the statistic has counters, else `sql-count`.',
@@ -133,15 +151,87 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
 
-  lines.push('## Memory of the bench process', '');
-  lines.push('| when | heap used | heap total | RSS |', '| --- | ---: | ---: | ---: |');
-  for (const sample of results.memory) {
+  return lines;
+}
+
+/** Part 2: cached reads, concurrent misses, the API over HTTP, the server's memory. */
+function renderApi(results: BenchResults): string[] {
+  const api = results.api!;
+  const { config } = results;
+  const lines: string[] = [];
+  lines.push('## Cached reads through core', '');
+  lines.push(
+    '`tp.dashboard.statistics(ctx)` for the small user with the figure in the cache (the default cache: in process, 5 s time-to-live), measured like the statistics above.',
+    '',
+  );
+  lines.push('| read | p50 | p99 | calls |', '| --- | ---: | ---: | ---: |');
+  for (const [name, l] of [
+    ['cached, a new context per call (as a request does)', api.cachedCore],
+    ['cached, one context reused', api.cachedCoreSameContext],
+  ] as const) {
+    lines.push(`| ${name} | ${ms(l.p50)} | ${ms(l.p99)} | ${int(l.samples)} |`);
+  }
+  lines.push('');
+  lines.push(`## ${int(api.misses.concurrent)} concurrent identical cache misses`, '');
+  lines.push(
+    `A fresh taskpulse (empty cache) answers ${int(api.misses.concurrent)} concurrent \`dashboard.statistics\` calls of one user; every statement it sends is counted through \`observeQueries\`: **${api.misses.queries}** (cache counters: ${api.misses.misses} miss, ${int(api.misses.coalesced)} coalesced onto it, ${api.misses.computes} compute).`,
+    '',
+  );
+
+  lines.push('## The API over HTTP (autocannon)', '');
+  lines.push(
+    `The API server runs in a child process (\`createTaskpulseServer\`, production mode, logs at \`warn\`, a pool of 10 connections, the rate limiter in the path with budgets no run reaches), [autocannon](https://github.com/mcollina/autocannon) in this process: ${config.connections} connections, ${config.httpSeconds} s per run after a 2 s warm-up, no pipelining. \`bench.noop\` is an authenticated query that returns null: the same server, token check, user provisioning, rate limiter, logging and metrics as every procedure — the framework's ceiling. The pairs run alternately, ${config.httpRounds} rounds. The mixed load is a user's visit per sequence (statistics, create a task, statistics, complete it, breakdown, delete it, shared, statistics: 5 reads, 3 writes), a different seeded user for each.`,
+    '',
+  );
+  lines.push(
+    '| scenario | round | req/s | p50 | p99 | requests | errors | timeouts | non-2xx | status codes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  );
+  for (const run of api.http) {
     lines.push(
-      `| ${sample.at} | ${mb(sample.heapUsed)} | ${mb(sample.heapTotal)} | ${mb(sample.rss)} |`,
+      `| ${run.scenario} | ${run.round + 1} | ${int(Math.round(run.requestsPerSecond))} | ${run.p50.toFixed(1)} ms | ${run.p99.toFixed(1)} ms | ${int(run.total)} | ${run.errors} | ${run.timeouts} | ${run.non2xx} | ${Object.entries(
+        run.statusCodes,
+      )
+        .map(([code, n]) => `${code}: ${int(n)}`)
+        .join(', ')} |`,
     );
   }
   lines.push('');
-  return `${lines.join('\n')}\n`;
+  const ratio = (a: string, b: string) => {
+    const pairs = api.http
+      .filter((r) => r.scenario === a)
+      .map((r) => {
+        const base = api.http.find((x) => x.scenario === b && x.round === r.round);
+        return base ? r.requestsPerSecond / base.requestsPerSecond : Number.NaN;
+      });
+    return pairs.map((p) => `${(p * 100).toFixed(0)} %`).join(', ');
+  };
+  lines.push(
+    `Requests/s relative to the no-op query on the same server, per round: cached statistics ${ratio('statistics, cached', 'noop')}; uncached statistics ${ratio('statistics, uncached', 'noop (server without cache)')}.`,
+    '',
+  );
+
+  lines.push('## Memory of the API server under a long load', '');
+  const load = api.memory.load;
+  lines.push(
+    `${api.memory.loadSeconds} s of load over ${int(config.users)} users (each sequence a random user's statistics, breakdown and activity: more figures than the cache's maximum of ${int(api.memory.cacheMax)}), between two readings taken after a full GC${
+      load
+        ? `: ${int(Math.round(load.requestsPerSecond))} req/s, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms, ${int(load.total)} requests, ${load.errors + load.timeouts + load.non2xx} errors, timeouts or non-2xx`
+        : ''
+    }.`,
+    '',
+  );
+  lines.push(
+    '| when | heap used | heap total | RSS | figures cached | evicted so far |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const m of api.memory.samples) {
+    lines.push(
+      `| ${m.at} | ${mb(m.heapUsed)} | ${mb(m.heapTotal)} | ${mb(m.rss)} | ${m.cacheSize === null ? '–' : int(m.cacheSize)} | ${m.cacheEvictions === null ? '–' : int(m.cacheEvictions)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 /** Writes RESULTS.md and results.json into `outDir`. */

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
+import { type ApiResults, runApiBench } from './api.ts';
 import type { BenchConfig } from './config.ts';
 import { type DataInfo, openBenchData } from './data.ts';
 import { type Latency, type Measured, measure } from './measure.ts';
@@ -57,6 +58,8 @@ export interface BenchResults {
   /** Whether every variant returned the same figures as core, per statistic and user. */
   agreement: { statistic: StatisticName; user: string; agree: boolean; detail?: string }[];
   memory: MemorySample[];
+  /** Part 2: cached reads, concurrent misses, HTTP; null when not run. */
+  api: ApiResults | null;
   targets: Target[];
 }
 
@@ -100,7 +103,7 @@ const ms = (value: number) =>
   value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(2)} ms`;
 
 /** The targets of issue 8 that this run measures, and where each stands. */
-function assessTargets(rows: Row[], data: DataInfo): Target[] {
+function assessTargets(rows: Row[], data: DataInfo, api: ApiResults | null): Target[] {
   const find = (statistic: StatisticName, user: string, variant: VariantName) =>
     rows.find((r) => r.statistic === statistic && r.user === user && r.variant === variant)
       ?.latency;
@@ -147,26 +150,83 @@ function assessTargets(rows: Row[], data: DataInfo): Target[] {
       }
     }
   }
-  for (const target of [
-    'Cached read through core: p50 under 20 µs',
-    'Cached dashboard.statistics over HTTP ≥ 80 % of a no-op tRPC query and ≥ 5,000 req/s; no errors under mixed load',
-    '1,000 concurrent identical cache misses → 1 database query',
-    'Heap and RSS bounded across a 60-second load',
-  ]) {
-    targets.push({
-      target,
-      measured: 'not measured yet: needs the cache and the tRPC server (part 2 of issue 8)',
-      met: null,
-    });
-  }
+  targets.push(...assessApiTargets(api));
   return targets;
 }
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+/** The targets of part 2 (cache and HTTP). */
+function assessApiTargets(api: ApiResults | null): Target[] {
+  if (!api) {
+    return [
+      'Cached read through core: p50 under 20 µs',
+      'Cached dashboard.statistics over HTTP: ≥ 80 % of the no-op query’s requests/s and ≥ 5,000 requests/s',
+      'No errors under the mixed read/write load',
+      '1,000 concurrent identical cache misses → 1 database query',
+      'Memory bounded across the long load (the cache never holds more than its maximum)',
+    ].map((target) => ({ target, measured: 'not run (BENCH_PARTS without api)', met: null }));
+  }
+  const runs = (scenario: string) => api.http.filter((r) => r.scenario === scenario);
+  const rps = (scenario: string) => mean(runs(scenario).map((r) => r.requestsPerSecond));
+  const noop = rps('noop');
+  const cached = rps('statistics, cached');
+  const cachedRuns = runs('statistics, cached');
+  const p99 = Math.max(...cachedRuns.map((r) => r.p99));
+  const mixed = runs('mixed read/write');
+  const mixedErrors = mixed.reduce((sum, r) => sum + r.errors + r.timeouts + r.non2xx, 0);
+  const mixedTotal = mixed.reduce((sum, r) => sum + r.total, 0);
+  const [before, after] = api.memory.samples;
+  const bounded =
+    after?.cacheSize !== null &&
+    after?.cacheSize !== undefined &&
+    after.cacheSize <= api.memory.cacheMax;
+  return [
+    {
+      target: 'Cached read through core: p50 under 20 µs',
+      measured: `${ms(api.cachedCore.p50)} p50, ${ms(api.cachedCore.p99)} p99 with a new context per call (${ms(api.cachedCoreSameContext.p50)} p50 reusing one)`,
+      met: api.cachedCore.p50 < 0.02,
+    },
+    {
+      target: 'Cached dashboard.statistics over HTTP: ≥ 80 % of the no-op query’s requests/s',
+      measured: `${((cached / noop) * 100).toFixed(0)} % (${Math.round(cached).toLocaleString('en')} vs ${Math.round(noop).toLocaleString('en')} req/s, same server and auth)`,
+      met: cached >= 0.8 * noop,
+    },
+    {
+      target:
+        'Cached dashboard.statistics over HTTP: ≥ 5,000 requests/s on this machine (p99 reported)',
+      measured: `${Math.round(cached).toLocaleString('en')} req/s, p99 ${p99.toFixed(1)} ms`,
+      met: cached >= 5_000,
+    },
+    {
+      target: 'No errors under the mixed read/write load',
+      measured: `${mixedErrors} errors, timeouts or non-2xx answers in ${mixedTotal.toLocaleString('en')} requests`,
+      met: mixedTotal > 0 && mixedErrors === 0,
+    },
+    {
+      target: `${api.misses.concurrent.toLocaleString('en')} concurrent identical cache misses → 1 database query`,
+      measured: `${api.misses.queries} quer${api.misses.queries === 1 ? 'y' : 'ies'} (cache: ${api.misses.misses} miss, ${api.misses.coalesced} coalesced, ${api.misses.computes} compute)`,
+      met: api.misses.queries === 1,
+    },
+    {
+      target: 'Memory bounded across the long load (the cache never holds more than its maximum)',
+      measured:
+        before && after
+          ? `after ${api.memory.loadSeconds} s: ${after.cacheSize?.toLocaleString('en')} figures cached (max ${api.memory.cacheMax.toLocaleString('en')}, ${after.cacheEvictions?.toLocaleString('en')} evicted); heap ${mb(before.heapUsed)} → ${mb(after.heapUsed)}, RSS ${mb(before.rss)} → ${mb(after.rss)}`
+          : 'no reading',
+      met: Boolean(before && after && bounded),
+    },
+  ];
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 /**
  * One bench run: opens (and seeds when needed) the database, measures every statistic for
  * every bench user with every variant side by side, and returns the results.
  */
 export async function runBench(config: BenchConfig, reporter: Reporter): Promise<BenchResults> {
+  const { databaseUrl: _url, outDir: _out, ...settings } = config;
   const samples: MemorySample[] = [memory('start')];
   reporter.log(
     `database ${new URL(config.databaseUrl).pathname.slice(1)}: opening, seeding if needed`,
@@ -184,31 +244,41 @@ export async function runBench(config: BenchConfig, reporter: Reporter): Promise
     const functions: Measured[] = [];
     const index = new Map<string, Omit<Row, 'latency'>>();
     const agreement: BenchResults['agreement'] = [];
-    for (const statistic of STATISTICS) {
-      for (const user of data.benchUsers) {
-        const variants = variantsOf(tp, client, statistic, user.id);
-        agreement.push({ statistic, user: user.id, ...(await checkAgreement(variants)) });
-        for (const variant of VARIANTS) {
-          const run = variants[variant];
-          if (!run) continue;
-          const key = `${statistic} · ${user.label} · ${variant}`;
-          functions.push({ key, run });
-          index.set(key, { statistic, user: user.id, userTasks: user.tasks, variant });
+    let rows: Row[] = [];
+    if (config.parts.includes('statistics')) {
+      for (const statistic of STATISTICS) {
+        for (const user of data.benchUsers) {
+          const variants = variantsOf(tp, client, statistic, user.id);
+          agreement.push({ statistic, user: user.id, ...(await checkAgreement(variants)) });
+          for (const variant of VARIANTS) {
+            const run = variants[variant];
+            if (!run) continue;
+            const key = `${statistic} · ${user.label} · ${variant}`;
+            functions.push({ key, run });
+            index.set(key, { statistic, user: user.id, userTasks: user.tasks, variant });
+          }
         }
       }
+      const disagreeing = agreement.filter((a) => !a.agree);
+      if (disagreeing.length > 0) {
+        reporter.log(`WARNING: variants disagree: ${JSON.stringify(disagreeing)}`);
+      }
+      const latencies = await measure(functions, {
+        timeMs: config.timeMs,
+        rounds: config.rounds,
+        minIterations: config.minIterations,
+        onStep: (step) => reporter.step(step),
+      });
+      samples.push(memory('after the statistics benchmarks'));
+      rows = [...index].map(([key, row]) => ({ ...row, latency: latencies.get(key)! }));
     }
-    const disagreeing = agreement.filter((a) => !a.agree);
-    if (disagreeing.length > 0) {
-      reporter.log(`WARNING: variants disagree: ${JSON.stringify(disagreeing)}`);
+    let api: ApiResults | null = null;
+    if (config.parts.includes('api')) {
+      const small = data.benchUsers[0]?.id ?? `${config.prefix}-1`;
+      const all = Array.from({ length: config.users }, (_, i) => `${config.prefix}-${i + 1}`);
+      api = await runApiBench(config, tp, { small, all: all.length > 0 ? all : [small] }, reporter);
+      samples.push(memory('after the cache and HTTP benchmarks'));
     }
-    const latencies = await measure(functions, {
-      timeMs: config.timeMs,
-      rounds: config.rounds,
-      minIterations: config.minIterations,
-      onStep: (step) => reporter.step(step),
-    });
-    samples.push(memory('after the statistics benchmarks'));
-    const rows: Row[] = [...index].map(([key, row]) => ({ ...row, latency: latencies.get(key)! }));
     const cpus = os.cpus();
     return {
       generatedAt: new Date().toISOString(),
@@ -222,21 +292,16 @@ export async function runBench(config: BenchConfig, reporter: Reporter): Promise
         platform: `${os.type()} ${os.release()} ${os.arch()}`,
       },
       config: {
+        ...settings,
         database: new URL(config.databaseUrl).pathname.slice(1),
-        users: config.users,
-        tasksPerUser: config.tasksPerUser,
-        heavyUsers: config.heavyUsers,
-        prefix: config.prefix,
-        timeMs: config.timeMs,
-        rounds: config.rounds,
-        minIterations: config.minIterations,
       },
       data,
       variants: VARIANT_DESCRIPTIONS,
       rows,
       agreement,
       memory: samples,
-      targets: assessTargets(rows, data),
+      api,
+      targets: assessTargets(rows, data, api),
     };
   } finally {
     await client.end();

@@ -62,6 +62,13 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
       rounds: 2,
       minIterations: 2,
       outDir,
+      parts: ['statistics', 'api'] as ('statistics' | 'api')[],
+      cacheMax: 5,
+      httpSeconds: 1,
+      httpRounds: 1,
+      loadSeconds: 2,
+      connections: 4,
+      concurrentMisses: 50,
     };
     const progress: number[] = [];
     const quiet = {
@@ -84,16 +91,38 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
         expect(core?.latency.p99).toBeGreaterThanOrEqual(core?.latency.p50 ?? Number.NaN);
       }
     }
-    expect(results.targets.filter((t) => t.met !== null).length).toBeGreaterThanOrEqual(9 * 2);
+    expect(results.targets.filter((t) => t.met !== null).length).toBeGreaterThanOrEqual(9 * 2 + 6);
+
+    // part 2: cached reads, one query for concurrent misses, HTTP without errors, a bounded cache
+    const api = results.api!;
+    expect(api.cachedCore.samples).toBeGreaterThan(0);
+    expect(api.misses.queries).toBe(1);
+    expect(api.http.map((r) => r.scenario)).toEqual([
+      'noop',
+      'statistics, cached',
+      'mixed read/write',
+      'noop (server without cache)',
+      'statistics, uncached',
+    ]);
+    for (const run of api.http) {
+      expect([run.scenario, run.total > 0, run.errors + run.timeouts + run.non2xx]).toEqual([
+        run.scenario,
+        true,
+        0,
+      ]);
+    }
+    expect(api.memory.samples.map((m) => m.cacheSize! <= 5)).toEqual([true, true]);
+    expect(api.memory.load?.non2xx).toBe(0);
 
     // a second run finds the data and does not seed again
-    const again = await runBench({ ...config, rounds: 1 }, quiet);
+    const again = await runBench({ ...config, rounds: 1, parts: ['statistics'] }, quiet);
     expect(again.data.seeded).toBe(false);
 
     const [markdown, json] = await writeResults(outDir, results);
     const text = await readFile(markdown!, 'utf8');
     expect(text).toContain('## Targets of issue 8');
     expect(text).toContain('## Flat in the user’s size');
+    expect(text).toContain('## The API over HTTP (autocannon)');
     expect(JSON.parse(await readFile(json!, 'utf8')).rows).toHaveLength(results.rows.length);
-  }, 120_000);
+  }, 240_000);
 });
