@@ -68,7 +68,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       .filter((part): part is 'statistics' | 'api' => part === 'statistics' || part === 'api'),
     cacheMax: Math.max(1, positive('BENCH_CACHE_MAX', env.BENCH_CACHE_MAX, 10_000)),
     httpSeconds: Math.max(1, positive('BENCH_HTTP_SECONDS', env.BENCH_HTTP_SECONDS, 10)),
-    httpRounds: Math.max(1, positive('BENCH_HTTP_ROUNDS', env.BENCH_HTTP_ROUNDS, 2)),
+    httpRounds: Math.max(1, positive('BENCH_HTTP_ROUNDS', env.BENCH_HTTP_ROUNDS, 3)),
     loadSeconds: Math.max(1, positive('BENCH_LOAD_SECONDS', env.BENCH_LOAD_SECONDS, 60)),
     connections: Math.max(1, positive('BENCH_CONNECTIONS', env.BENCH_CONNECTIONS, 32)),
     concurrentMisses: Math.max(1, positive('BENCH_MISSES', env.BENCH_MISSES, 1_000)),

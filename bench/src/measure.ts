@@ -55,8 +55,9 @@ export async function measure(
         time: timeMs,
         iterations: minIterations,
         retainSamples: true,
-        warmup: true,
-        warmupIterations: Math.min(minIterations, 5),
+        // warm up in the first round only: later rounds start warm
+        warmup: round === 0,
+        warmupIterations: 2,
         warmupTime: Math.min(timeMs / 10, 200),
         throws: true,
       });

@@ -77,7 +77,27 @@ export function renderMarkdown(results: BenchResults): string {
   }
   lines.push('');
 
-  if (rows.length > 0) lines.push(...renderStatistics(results));
+  if (rows.length > 0) {
+    // core's fixed cost per call, where the database work is one primary-key lookup
+    const gaps = rows
+      .filter(
+        (r) => r.variant === 'core' && (r.statistic === 'breakdown' || r.statistic === 'shared'),
+      )
+      .map((core) => {
+        const floor = rows.find(
+          (r) =>
+            r.statistic === core.statistic && r.user === core.user && r.variant === 'sql-counters',
+        );
+        return floor ? core.latency.p50 - floor.latency.p50 : Number.NaN;
+      })
+      .filter((gap) => !Number.isNaN(gap));
+    const gap = gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length);
+    lines.push(
+      `Reading the floors: \`sql-counters\` sends core's SQL (the same tables, the same logic) planned at every call, as core's reads are. \`statistics\` comes out below it because core computes \`overdue\` in \`task_counts_overdue()\`, whose four lookups PostgreSQL plans once per session, while the hand-written query has them planned on every call; \`sql-counters-prepared\` (a named prepared statement: parsed and planned once per connection, which core cannot send through MikroORM and Kysely) is the lowest latency pg reaches. For \`breakdown\` and \`shared\`, one primary-key lookup, core costs ${ms(gap)} more per call than the hand-written query on a dedicated connection (p50, mean over the users): the pooled connection checkout, Kysely's connection provider and \`onQuery\` timing, the request's entity-manager fork and core's own validation and mapping.`,
+      '',
+    );
+    lines.push(...renderStatistics(results));
+  }
   if (results.api) lines.push(...renderApi(results));
 
   lines.push('## Memory of the bench process', '');
@@ -180,7 +200,7 @@ function renderApi(results: BenchResults): string[] {
 
   lines.push('## The API over HTTP (autocannon)', '');
   lines.push(
-    `The API server runs in a child process (\`createTaskpulseServer\`, production mode, logs at \`warn\`, a pool of 10 connections, the rate limiter in the path with budgets no run reaches), [autocannon](https://github.com/mcollina/autocannon) in this process: ${config.connections} connections, ${config.httpSeconds} s per run after a 2 s warm-up, no pipelining. \`bench.noop\` is an authenticated query that returns null: the same server, token check, user provisioning, rate limiter, logging and metrics as every procedure — the framework's ceiling. The pairs run alternately, ${config.httpRounds} rounds. The mixed load is a user's visit per sequence (statistics, create a task, statistics, complete it, breakdown, delete it, shared, statistics: 5 reads, 3 writes), a different seeded user for each.`,
+    `The API server runs in a child process (\`createTaskpulseServer\`, production mode, logs at \`error\` (no line per request), a pool of 10 connections, the rate limiter in the path with budgets no run reaches), [autocannon](https://github.com/mcollina/autocannon) in this process: ${config.connections} connections, ${config.httpSeconds} s per run after a 2 s warm-up, no pipelining. \`bench.noop\` is an authenticated query that returns null: the same server, token check, user provisioning, rate limiter, logging and metrics as every procedure — the framework's ceiling. The pairs run alternately, ${config.httpRounds} rounds. The mixed load is a user's visit per sequence (statistics, create a task, statistics, complete it, breakdown, delete it, shared, statistics: 5 reads, 3 writes), a different seeded user for each.`,
     '',
   );
   lines.push(
@@ -214,7 +234,7 @@ function renderApi(results: BenchResults): string[] {
   lines.push('## Memory of the API server under a long load', '');
   const load = api.memory.load;
   lines.push(
-    `${api.memory.loadSeconds} s of load over ${int(config.users)} users (each sequence a random user's statistics, breakdown and activity: more figures than the cache's maximum of ${int(api.memory.cacheMax)}), between two readings taken after a full GC${
+    `${api.memory.loadSeconds} s of load over ${int(config.users)} users (each sequence a random user's statistics, breakdown and activity: more figures than the cache's maximum of ${int(api.memory.cacheMax)}), in three stretches, with a reading after a full GC before and after each${
       load
         ? `: ${int(Math.round(load.requestsPerSecond))} req/s, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms, ${int(load.total)} requests, ${load.errors + load.timeouts + load.non2xx} errors, timeouts or non-2xx`
         : ''

@@ -111,7 +111,7 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
         0,
       ]);
     }
-    expect(api.memory.samples.map((m) => m.cacheSize! <= 5)).toEqual([true, true]);
+    expect(api.memory.samples.map((m) => m.cacheSize! <= 5)).toEqual([true, true, true, true]);
     expect(api.memory.load?.non2xx).toBe(0);
 
     // a second run finds the data and does not seed again
