@@ -348,7 +348,7 @@ export async function runApiBench(
       done: step++,
       total: totalSteps,
     });
-    // in three stretches, with a reading after each: a bounded cache levels off
+    // in three stretches, with a reading after each: a bounded cache and heap level off
     memorySamples = [await cachedServer.memory('before the load')];
     const stretch = Math.max(1, Math.round(config.loadSeconds / 3));
     const stretches: HttpRun[] = [];

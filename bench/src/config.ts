@@ -58,9 +58,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       .filter((part) => part.trim() !== '')
       .map((part) => positive('BENCH_HEAVY', part.trim(), 0)),
     prefix: env.BENCH_PREFIX ?? 'bench',
-    timeMs: positive('BENCH_TIME_MS', env.BENCH_TIME_MS, 1_000),
-    rounds: Math.max(1, positive('BENCH_ROUNDS', env.BENCH_ROUNDS, 4)),
-    minIterations: Math.max(1, positive('BENCH_MIN_ITERATIONS', env.BENCH_MIN_ITERATIONS, 5)),
+    timeMs: positive('BENCH_TIME_MS', env.BENCH_TIME_MS, 400),
+    rounds: Math.max(1, positive('BENCH_ROUNDS', env.BENCH_ROUNDS, 10)),
+    minIterations: Math.max(1, positive('BENCH_MIN_ITERATIONS', env.BENCH_MIN_ITERATIONS, 2)),
     outDir: env.BENCH_OUT_DIR ?? new URL('..', import.meta.url).pathname,
     parts: (env.BENCH_PARTS ?? 'statistics,api')
       .split(',')
