@@ -15,6 +15,23 @@ export interface Latency {
   p99: number;
   mean: number;
   max: number;
+  /** The p50 of each round alone, for ratios paired round by round. */
+  roundP50s: number[];
+}
+
+/**
+ * The ratio a ÷ b of two functions measured in the same rounds: the median over rounds of
+ * the ratio of their p50s in that round. Functions of one round ran within seconds of each
+ * other, so a noisy stretch of the machine weighs on both sides of each ratio.
+ */
+export function pairedRatio(a: Latency, b: Latency): number {
+  const ratios = a.roundP50s
+    .map((p50, round) => p50 / (b.roundP50s[round] ?? Number.NaN))
+    .filter((ratio) => Number.isFinite(ratio))
+    .sort((x, y) => x - y);
+  if (ratios.length === 0) return a.p50 / b.p50;
+  const middle = Math.floor(ratios.length / 2);
+  return ratios.length % 2 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
 }
 
 /** How long and how often to measure. */
@@ -46,6 +63,7 @@ export async function measure(
       hdr.build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 }),
     ]),
   );
+  const roundP50s = new Map<string, number[]>(functions.map((f) => [f.key, []]));
   const total = functions.length * rounds;
   let done = 0;
   for (let round = 0; round < rounds; round += 1) {
@@ -66,6 +84,7 @@ export async function measure(
       const result = task?.result;
       if (!result || !('latency' in result))
         throw new Error(`${f.key}: no result (${result?.state})`);
+      roundP50s.get(f.key)!.push(result.latency.p50);
       const histogram = histograms.get(f.key)!;
       for (const ms of result.latency.samples ?? []) {
         histogram.recordValue(Math.max(1, Math.round(ms * 1e6)));
@@ -81,6 +100,7 @@ export async function measure(
       p99: histogram.getValueAtPercentile(99) / 1e6,
       mean: histogram.mean / 1e6,
       max: histogram.maxValue / 1e6,
+      roundP50s: roundP50s.get(key) ?? [],
     });
     histogram.destroy();
   }

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pairedRatio } from './measure.ts';
 import type { BenchResults, Row } from './run.ts';
 import { STATISTICS, VARIANTS, type VariantName } from './variants.ts';
 
@@ -55,7 +56,7 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push('');
   lines.push('## Method', '');
   lines.push(
-    `Every function below is measured side by side in one process: ${config.rounds} rounds, and in each round every function runs in turn for ${config.timeMs} ms (at least ${config.minIterations} calls) with [tinybench](https://github.com/tinylibs/tinybench), after a warm-up; the samples of all rounds go into an HDR histogram ([hdr-histogram-js](https://github.com/HdrHistogram/HdrHistogramJS)) per function for p50 and p99. Calls run one at a time (latency, not throughput); statistics are uncached; "now" is the real clock.`,
+    `Every function below is measured side by side in one process: ${config.rounds} rounds, and in each round every function runs in turn for ${config.timeMs} ms (at least ${config.minIterations} calls) with [tinybench](https://github.com/tinylibs/tinybench), after a warm-up; the samples of all rounds go into an HDR histogram ([hdr-histogram-js](https://github.com/HdrHistogram/HdrHistogramJS)) per function for p50 and p99. Ratios are paired by round: the median over rounds of the ratio of the two functions' p50s in that round (functions of one round run within seconds of each other, so a noisy stretch of the machine weighs on both sides). Calls run one at a time (latency, not throughput); statistics are uncached; "now" is the real clock.`,
     '',
   );
   lines.push('| variant | what it is |', '| --- | --- |');
@@ -117,7 +118,7 @@ function renderStatistics(results: BenchResults): string[] {
   const lines: string[] = [];
   lines.push('## Uncached statistics, side by side', '');
   lines.push(
-    '`× core` is the variant’s p50 over core’s p50 (above 1: slower than core). `× floor` is its p50 over the hand-written floor of its design: `sql-counters` where the statistic has counters, else `sql-count`.',
+    '`× core` is the variant’s p50 over core’s (above 1: slower than core), `× floor` over the hand-written floor of its design (`sql-counters` where the statistic has counters, else `sql-count`), both paired by round.',
     '',
   );
   for (const statistic of STATISTICS) {
@@ -133,8 +134,8 @@ function renderStatistics(results: BenchResults): string[] {
         const floor = floorOf(rows, row);
         lines.push(
           `| ${user.label} | \`${row.variant}\` | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${int(row.latency.samples)} | ${
-            core ? times(row.latency.p50 / core.latency.p50) : '–'
-          } | ${floor ? times(row.latency.p50 / floor.latency.p50) : '–'} |`,
+            core ? times(pairedRatio(row.latency, core.latency)) : '–'
+          } | ${floor ? times(pairedRatio(row.latency, floor.latency)) : '–'} |`,
         );
       }
     }
@@ -159,7 +160,7 @@ function renderStatistics(results: BenchResults): string[] {
         `| ${statistic} | ${data.benchUsers.map((u) => ms(core(u.id)?.p50 ?? Number.NaN)).join(' | ')} | ${others
           .map((u) => {
             const l = core(u.id);
-            return l && base ? `${times(l.p50 / base.p50)} / ${times(l.p99 / base.p99)}` : '–';
+            return l && base ? `${times(pairedRatio(l, base))} / ${times(l.p99 / base.p99)}` : '–';
           })
           .join(' | ')} |`,
       );
