@@ -24,8 +24,8 @@ export interface ApiOptions {
   taskpulse?: Partial<TaskpulseConfig>;
   /** Reach the database through this URL instead (a TCP proxy in front of it). */
   databaseUrl?: (url: string) => Promise<string> | string;
-  /** Auth options. @default HS256 with TEST_SECRET */
-  auth?: TaskpulseAuthOptions;
+  /** Auth options, or a function giving them once the API opens. @default HS256 with TEST_SECRET */
+  auth?: TaskpulseAuthOptions | (() => TaskpulseAuthOptions);
 }
 
 /** Opens the API in `beforeAll` and closes it in `afterAll`. */
@@ -35,7 +35,10 @@ export function useApi(options: ApiOptions = {}): TestApi {
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     server: (tp, logs) => ({
       taskpulse: tp,
-      auth: options.auth ?? { secret: TEST_SECRET },
+      auth:
+        typeof options.auth === 'function'
+          ? options.auth()
+          : (options.auth ?? { secret: TEST_SECRET }),
       logger: logs.logger,
       production: true,
       rateLimit: options.rateLimit ?? ROOMY_RATE_LIMIT,
