@@ -227,7 +227,8 @@ describe.skipIf(!postgresAvailable)('Redis unreachable under load [postgres]', (
           expect([phase, other]).toEqual([phase, []]);
         }
         expect(recorder.outcomes('outage').ok ?? 0).toBeGreaterThan(0);
-        expect(recorder.slowest('outage')).toBeLessThan(ANSWER_BOUND_MS);
+        // the calls in flight at the cut (sent 'before') are bounded too
+        expect(recorder.slowest(), 'the slowest answer (ms)').toBeLessThan(ANSWER_BOUND_MS);
 
         // the figures through the cache equal plain SQL, once Redis is back
         for (const [i, user] of users.entries()) {
@@ -253,7 +254,7 @@ describe.skipIf(!postgresAvailable)('Redis unreachable under load [postgres]', (
               recovering: recorder.outcomes('recovering'),
               after: recorder.outcomes('after'),
             })}`,
-            `slowest answer during the outage ${Math.round(recorder.slowest('outage'))} ms; cache back on Redis ${checks.recoveryMs} ms after the restore`,
+            `slowest answer: ${Math.round(recorder.slowest('before'))} ms for a call in flight at the cut, ${Math.round(recorder.slowest('outage'))} ms during the outage; cache back on Redis ${checks.recoveryMs} ms after the restore`,
             `rate limit (budget ${BUDGET}): ${JSON.stringify({ before: checks.before, outage: checks.outage, after: checks.after })}`,
             `cache counters: ${JSON.stringify(stats)}`,
           ].join('\n  '),
