@@ -72,7 +72,11 @@ function corruptions(spec: ProcedureSpec, fixtures: Fixtures): fc.Arbitrary<Corr
   });
   const extraKey = fc
     .oneof(fc.constantFrom(...TRAP_KEYS), fc.string({ maxLength: 8 }))
-    .filter((key) => !names.includes(key));
+    // Node 24.21's JSON.parse (a V8 bug) reads a one-character escaped key such as "\u0000" as a
+    // lone backslash once it has parsed an object with the same keys before it and a lone
+    // backslash key: the server would name a key we did not send (either one is refused).
+    // Reproduced without taskpulse, see SECURITY.md; so no lone backslash key is sent.
+    .filter((key) => !names.includes(key) && key !== '\\');
   const extras = fc.uniqueArray(fc.tuple(extraKey, fc.jsonValue({ maxDepth: 1 })), {
     maxLength: 2,
     minLength: names.length === 0 ? 1 : 0,
