@@ -12,6 +12,7 @@ import { postgresAvailable, tokenFor, useApi } from '../harness/api.ts';
 import { type Table, useSql } from '../harness/database.ts';
 import { byLength } from '../harness/env.ts';
 import {
+  charLength,
   deepNesting,
   type InvalidValue,
   invalidValue,
@@ -304,7 +305,11 @@ describe.skipIf(!postgresAvailable)('hostile input over HTTP [postgres]', () => 
     ];
     const missingId = (field: string) =>
       field === 'userId'
-        ? fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).map((id) => `nobody-${id}`)
+        ? fc
+            .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
+            .map((id) => `nobody-${id}`)
+            // a valid user id: well-formed, no NUL, at most 255 code points
+            .filter((id) => !id.includes('\u0000') && charLength(id) <= 255)
         : field === 'email'
           ? fc.stringMatching(/^[a-z0-9]{1,20}$/).map((local) => `nobody-${local}@example.com`)
           : fc.uuid();
