@@ -35,7 +35,11 @@ const anyText = (min: number, max: number) =>
       fc.string({ unit: 'grapheme', minLength: min, maxLength: Math.min(max, 40) }),
     )
     .filter(
-      (text) => !text.includes('\u0000') && charLength(text) >= min && charLength(text) <= max,
+      (text) =>
+        text.isWellFormed() &&
+        !text.includes('\u0000') &&
+        charLength(text) >= min &&
+        charLength(text) <= max,
     );
 
 describe.skipIf(!postgresAvailable)('injection strings and Unicode round trips [postgres]', () => {
