@@ -75,12 +75,12 @@ export function PriorityChart({
   high: number;
 }) {
   const data = [
-    { name: 'Low', value: low, fill: COLORS.low },
-    { name: 'Medium', value: medium, fill: COLORS.medium },
     { name: 'High', value: high, fill: COLORS.high },
+    { name: 'Medium', value: medium, fill: COLORS.medium },
+    { name: 'Low', value: low, fill: COLORS.low },
   ];
   return (
-    <ChartFrame summary={`Priority: ${low} low, ${medium} medium, ${high} high.`}>
+    <ChartFrame summary={`Priority: ${high} high, ${medium} medium, ${low} low.`}>
       <BarChart
         responsive
         style={{ width: '100%', height: 200 }}

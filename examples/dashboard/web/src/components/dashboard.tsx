@@ -54,7 +54,12 @@ export function Dashboard({
           </button>
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main
+        id="main"
+        tabIndex={-1}
+        data-time-zone={input.timeZone}
+        data-week-starts-on={input.weekStartsOn}
+      >
         <div className="intro">
           <div>
             <h1>{session.user.name}’s dashboard</h1>

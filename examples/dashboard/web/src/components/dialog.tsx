@@ -23,6 +23,7 @@ export function Dialog({
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
+    // closing (rather than just removing it) gives focus back to what opened it
     return () => dialog?.close();
   }, []);
   return (
@@ -31,7 +32,10 @@ export function Dialog({
       className={wide ? 'dialog dialog-wide' : 'dialog'}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
-      onClose={onClose}
+      onClose={(event) => {
+        // React's StrictMode closes and reopens on mount: a dialog that is open again stays
+        if (!event.currentTarget.open) onClose();
+      }}
     >
       <div className="dialog-header">
         <h2 id={titleId}>{title}</h2>
