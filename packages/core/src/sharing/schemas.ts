@@ -3,22 +3,7 @@ import { cursorSchema, limitSchema } from '../pagination/index.ts';
 import { isoSchema } from '../schema/inputs.ts';
 import { LIMITS, SHARE_PERMISSIONS } from '../schema/limits.ts';
 import { text, uuidId } from '../schema/text.ts';
-
-/** A user, named by id or by email: exactly one of the two. */
-export const userRefFields = {
-  userId: text(LIMITS.userId.min, LIMITS.userId.max).optional(),
-  email: z.email().max(LIMITS.userEmail.max).optional(),
-};
-
-const exactlyOneUser = (input: { userId?: string; email?: string }, ctx: z.RefinementCtx) => {
-  if ((input.userId === undefined) === (input.email === undefined)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['userId'],
-      message: 'give exactly one of userId and email',
-    });
-  }
-};
+import { exactlyOneUser, userRefFields } from '../users/user-ref.ts';
 
 /** Input of `shares.create`: share a task (or change the permission of an existing share). */
 export const createShareInput = z

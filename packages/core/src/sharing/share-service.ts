@@ -9,6 +9,7 @@ import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { SharePermission } from '../schema/limits.ts';
 import { lockVisibleTask } from '../tasks/task-service.ts';
+import { findUserId } from '../users/user-ref.ts';
 import {
   type CreateShareInput,
   createShareInput,
@@ -61,19 +62,8 @@ export async function createShare(
     const db = em.getKysely<TaskpulseDB>();
     const task = await lockVisibleTask(db, me, data.taskId);
     if (task.access !== 'owner') throw onlyOwnerShares();
-    const recipient = await db
-      .selectFrom('users')
-      .select('id')
-      .$if(data.userId !== undefined, (q) => q.where('id', '=', data.userId as string))
-      .$if(data.email !== undefined, (q) => q.where('email', '=', data.email as string))
-      .executeTakeFirst();
-    if (!recipient) {
-      throw new TaskpulseError(
-        'NOT_FOUND',
-        `No user with that ${data.userId !== undefined ? 'id' : 'email'}: they must sign in once before tasks can be shared with them.`,
-      );
-    }
-    if (recipient.id === task.user_id) {
+    const recipientId = await findUserId(db, data, 'tasks can be shared with them');
+    if (recipientId === task.user_id) {
       throw new TaskpulseError('VALIDATION', 'A task cannot be shared with its owner.', {
         issues: [
           { path: [data.userId !== undefined ? 'userId' : 'email'], message: 'is the task owner' },
@@ -82,7 +72,7 @@ export async function createShare(
     }
     const { rows } = await sql<{ id: string; inserted: boolean }>`
       insert into task_shares (id, task_id, shared_with_user_id, shared_by_user_id, permission, created_at)
-      values (${newId()}, ${task.id}, ${recipient.id}, ${me}, ${data.permission}, ${ctx.now()})
+      values (${newId()}, ${task.id}, ${recipientId}, ${me}, ${data.permission}, ${ctx.now()})
       on conflict (task_id, shared_with_user_id) do update set permission = excluded.permission
       returning id, (xmax = 0) as inserted`.execute(db);
     const saved = rows[0]!;
@@ -91,7 +81,7 @@ export async function createShare(
     const change: ChangeReport = {
       type: saved.inserted ? 'share.created' : 'share.updated',
       taskId: task.id,
-      affectedUserIds: uniqueUserIds([task.user_id, recipient.id]),
+      affectedUserIds: uniqueUserIds([task.user_id, recipientId]),
     };
     return { result: toShareDto(shares[0]!), change };
   });

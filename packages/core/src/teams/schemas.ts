@@ -3,7 +3,7 @@ import { cursorSchema, limitSchema } from '../pagination/index.ts';
 import { isoSchema } from '../schema/inputs.ts';
 import { LIMITS, TEAM_ROLES } from '../schema/limits.ts';
 import { text, uuidId } from '../schema/text.ts';
-import { userRefFields } from '../sharing/schemas.ts';
+import { exactlyOneUser, userRefFields } from '../users/user-ref.ts';
 
 /** A team, with the caller's role in it. */
 export const teamSchema = z.object({
@@ -52,15 +52,7 @@ export const addMemberInput = z
     role: z.enum(TEAM_ROLES).default('member'),
   })
   .strict()
-  .superRefine((input, ctx) => {
-    if ((input.userId === undefined) === (input.email === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['userId'],
-        message: 'give exactly one of userId and email',
-      });
-    }
-  });
+  .superRefine(exactlyOneUser);
 export type AddMemberInput = z.input<typeof addMemberInput>;
 
 /** Input of `teams.removeMember`: owners and admins remove members; anyone may leave. */

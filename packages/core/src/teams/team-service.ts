@@ -8,6 +8,7 @@ import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { TeamRole } from '../schema/limits.ts';
 import { rethrowMissingCaller } from '../tasks/task-service.ts';
+import { findUserId } from '../users/user-ref.ts';
 import {
   type AddMemberInput,
   addMemberInput,
@@ -174,21 +175,10 @@ export async function addMember(
     if (myRole === 'member') {
       throw new TaskpulseError('FORBIDDEN', 'Only team owners and admins add members.');
     }
-    const user = await db
-      .selectFrom('users')
-      .select('id')
-      .$if(data.userId !== undefined, (q) => q.where('id', '=', data.userId as string))
-      .$if(data.email !== undefined, (q) => q.where('email', '=', data.email as string))
-      .executeTakeFirst();
-    if (!user) {
-      throw new TaskpulseError(
-        'NOT_FOUND',
-        `No user with that ${data.userId !== undefined ? 'id' : 'email'}: they must sign in once before they can join a team.`,
-      );
-    }
-    const existing = members.find((member) => member.user_id === user.id);
+    const userId = await findUserId(db, data, 'they can join a team');
+    const existing = members.find((member) => member.user_id === userId);
     if (existing?.role === data.role) {
-      return { result: await memberDto(db, team.id, user.id), change: null };
+      return { result: await memberDto(db, team.id, userId), change: null };
     }
     if ((data.role === 'owner' || existing?.role === 'owner') && myRole !== 'owner') {
       throw new TaskpulseError('FORBIDDEN', 'Only team owners grant or take away the owner role.');
@@ -201,7 +191,7 @@ export async function addMember(
         .updateTable('team_members')
         .set({ role: data.role })
         .where('team_id', '=', team.id)
-        .where('user_id', '=', user.id)
+        .where('user_id', '=', userId)
         .execute();
       existing.role = data.role;
     } else {
@@ -210,12 +200,12 @@ export async function addMember(
         .values({
           id: newId(),
           team_id: team.id,
-          user_id: user.id,
+          user_id: userId,
           role: data.role,
           created_at: now,
         })
         .execute();
-      members.push({ user_id: user.id, role: data.role, created_at: now });
+      members.push({ user_id: userId, role: data.role, created_at: now });
     }
     await syncOwnerId(db, team.id, team.owner_id, members);
     const change: ChangeReport = {
@@ -223,7 +213,7 @@ export async function addMember(
       teamId: team.id,
       affectedUserIds: uniqueUserIds(members.map((member) => member.user_id)),
     };
-    return { result: await memberDto(db, team.id, user.id), change };
+    return { result: await memberDto(db, team.id, userId), change };
   });
 }
 
