@@ -73,7 +73,10 @@ const stop = (signal: string) => {
   stopping = true;
   console.log(`\n${signal}: stopping…`);
   app.close().then(
-    () => process.exit(0),
+    () => {
+      console.log('Stopped.');
+      process.exit(0);
+    },
     (error: unknown) => {
       console.error('Stopping failed:', error);
       process.exit(1);
