@@ -1,6 +1,17 @@
 import { activityInput, noInput, trendInput } from '@taskpulse/core';
 import { tracked } from '@trpc/server';
+import { z } from 'zod';
 import type { TaskpulseBuilders } from './builders.ts';
+
+/**
+ * Input of `dashboard.live`: activity's, plus the `lastEventId` that tRPC clients add when they
+ * re-open a subscription (retryLink, httpSubscriptionLink after inactivity). The stream starts
+ * again from the current figures whatever it is, so it is accepted and not used.
+ */
+export const liveInput = activityInput
+  .unwrap()
+  .extend({ lastEventId: z.string().max(200).nullish() })
+  .default({ timeZone: 'UTC', weekStartsOn: 1 });
 
 /**
  * `dashboard.*`: the caller's figures through the statistics cache, and `live`, an SSE
@@ -21,10 +32,11 @@ export const dashboardProcedures = (b: TaskpulseBuilders) => {
       trend: b.authed
         .input(trendInput)
         .query(({ ctx, input }) => dashboard().trend(ctx.taskpulse, input)),
-      live: b.authed.input(activityInput).subscription(async function* ({ ctx, input, signal }) {
+      live: b.authed.input(liveInput).subscription(async function* ({ ctx, input, signal }) {
+        const { timeZone, weekStartsOn } = input;
         for await (const emission of dashboard().live(
           ctx.taskpulse,
-          input,
+          { timeZone, weekStartsOn },
           signal ? { signal } : {},
         )) {
           yield tracked(emission.id, emission.data);

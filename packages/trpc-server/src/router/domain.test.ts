@@ -257,6 +257,26 @@ describe.skipIf(!postgresAvailable)('domain procedures over HTTP [postgres]', ()
     expect(next.activity.completedToday).toBe(first.activity.completedToday + 1);
     live.stop();
   });
+
+  it('accepts the lastEventId that tRPC clients add when they re-open live (regression: the strict input refused it)', async () => {
+    const dave = await clientFor(api.url, 'dave');
+    const emissions: unknown[] = [];
+    const errors: unknown[] = [];
+    const subscription = dave.dashboard.live.subscribe(
+      { timeZone: 'UTC', lastEventId: '42' },
+      { onData: (event) => emissions.push(event.data), onError: (error) => errors.push(error) },
+    );
+    try {
+      for (let waited = 0; emissions.length === 0 && errors.length === 0; waited += 1) {
+        if (waited > 250) throw new Error('live never emitted');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(errors).toEqual([]);
+      expect(emissions[0]).toMatchObject({ statistics: { total: 0 } });
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
 });
 
 describe.skipIf(!postgresAvailable)('live across two servers [postgres]', () => {

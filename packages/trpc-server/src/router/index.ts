@@ -1,6 +1,11 @@
 // The procedures live one file per domain in this folder, each a function of the builders
 // (`me.ts`, `health.ts`); procedures.ts lists them all, and both routers are made of that list.
 // Add `tasks`, `shares`, `teams`, `conversations`, `messages` and `dashboard` there.
+export type {
+  TaskpulseApiProcedures,
+  TaskpulseApiRootTypes,
+  TaskpulseApiRouter,
+} from './api-router.ts';
 export {
   type AnyProcedureBuilder,
   type BuilderBase,

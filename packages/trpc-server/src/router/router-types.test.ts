@@ -3,6 +3,7 @@ import type { inferRouterError, inferRouterInputs, inferRouterOutputs } from '@t
 import { describe, expectTypeOf, it } from 'vitest';
 import type { testProcedures } from '../../test/procedures.ts';
 import type { TaskpulseLogger } from '../logging/index.ts';
+import type { TaskpulseApiRootTypes, TaskpulseApiRouter } from './api-router.ts';
 import type { TaskpulseBuilders } from './builders.ts';
 import type { Health } from './health.ts';
 import type { createTaskpulseRouter, TaskpulseRouter } from './taskpulse-router.ts';
@@ -23,6 +24,22 @@ describe('router types', () => {
     expectTypeOf<
       ReturnType<typeof createTaskpulseRouter<Record<never, never>>>
     >().toEqualTypeOf<TaskpulseRouter>();
+  });
+
+  it('gives clients the same procedures through TaskpulseApiRouter, with an opaque context', () => {
+    expectTypeOf<inferRouterInputs<TaskpulseApiRouter>>().toEqualTypeOf<
+      inferRouterInputs<TaskpulseRouter>
+    >();
+    expectTypeOf<inferRouterOutputs<TaskpulseApiRouter>>().toEqualTypeOf<
+      inferRouterOutputs<TaskpulseRouter>
+    >();
+    expectTypeOf<inferRouterError<TaskpulseApiRouter>>().toEqualTypeOf<
+      inferRouterError<TaskpulseRouter>
+    >();
+    expectTypeOf<TaskpulseApiRootTypes['ctx']>().toEqualTypeOf<object>();
+    expectTypeOf<
+      inferRouterOutputs<TaskpulseApiRouter<ReturnType<typeof testProcedures>>>['test']['echo']
+    >().toEqualTypeOf<{ title: string; by: string }>();
   });
 
   it('keeps the types of procedures added with extend, nested routers included', () => {
