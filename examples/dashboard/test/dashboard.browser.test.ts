@@ -199,6 +199,7 @@ describe.skipIf(!available)('the dashboard in Chromium', { timeout: 60_000 }, ()
       'prom-client',
       'pino',
       'jose',
+      'ZodError',
       'countFiguresSql',
       'seedDemo',
     ]) {

@@ -1,6 +1,6 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
-import { createApiClient, errorCode, isRetryable, TRPCProvider } from './api.ts';
+import { createApiClient, errorCode, TaskpulseProvider } from './api.ts';
 import { Dashboard } from './components/dashboard.tsx';
 import { SignIn } from './components/sign-in.tsx';
 import { loadSession, type Session, saveSession } from './session.ts';
@@ -33,18 +33,19 @@ function SignedIn({
         queries: {
           // the live stream marks figures stale when they change; no polling
           staleTime: 60_000,
-          retry: (failures, error) => isRetryable(error) && failures < 3,
+          // the client retries what is worth retrying (no answer, 503) itself
+          retry: false,
         },
         mutations: { retry: false },
       },
     });
   });
-  const [trpcClient] = useState(() => createApiClient(() => session.token));
+  const [client] = useState(() => createApiClient(() => session.token));
   return (
     <QueryClientProvider client={queryClient}>
-      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+      <TaskpulseProvider client={client} queryClient={queryClient}>
         <Dashboard session={session} onSignOut={onSignOut} />
-      </TRPCProvider>
+      </TaskpulseProvider>
     </QueryClientProvider>
   );
 }

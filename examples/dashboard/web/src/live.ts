@@ -1,12 +1,14 @@
 /**
- * `dashboard.live` kept open: every emission is written into the query cache (statistics and
- * activity) and marks the other figures stale, so the page follows every write without
- * polling. When the stream fails it is reopened with backoff; the state is shown to the user.
+ * `dashboard.live` kept open with `@taskpulse/client/react`'s `useLiveDashboard`: every
+ * emission is written into the query cache (statistics and activity) and marks the other
+ * figures stale; here it also refreshes the open task lists. The client re-opens a dropped
+ * stream a few times; when it gives up, this tries again with backoff, and the state is shown
+ * to the user.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { useSubscription } from '@trpc/tanstack-react-query';
+import type { ActivityInput } from '@taskpulse/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { errorCode, errorMessage, type RouterInputs, useTRPC } from './api.ts';
+import { errorCode, errorMessage, useLiveDashboard, useTaskpulse } from './api.ts';
 
 /** Where the live stream stands. */
 export type LiveState =
@@ -18,46 +20,26 @@ export type LiveState =
 const MAX_BACKOFF_MS = 30_000;
 
 /** Subscribes to `dashboard.live` for `input` while mounted. */
-export function useLiveDashboard(
-  input: RouterInputs['dashboard']['live'],
+export function useLiveFigures(
+  input: ActivityInput,
   onUnauthorized: () => void,
 ): { state: LiveState; retryNow: () => void } {
-  const trpc = useTRPC();
+  const taskpulse = useTaskpulse();
   const queryClient = useQueryClient();
-  const lastSnapshot = useRef<string | undefined>(undefined);
+  const { status, error, reset } = useLiveDashboard(input, {
+    // the open lists may have changed with the figures
+    onData: () =>
+      void queryClient.invalidateQueries(taskpulse.tasks.list.pathFilter(), {
+        cancelRefetch: false,
+      }),
+  });
 
-  const subscription = useSubscription(
-    trpc.dashboard.live.subscriptionOptions(input, {
-      // each (re)connection starts with the current figures: treat them as news
-      onStarted: () => {
-        lastSnapshot.current = undefined;
-      },
-      onData: ({ data }) => {
-        const snapshot = JSON.stringify(data);
-        if (snapshot === lastSnapshot.current) return;
-        lastSnapshot.current = snapshot;
-        queryClient.setQueryData(trpc.dashboard.statistics.queryKey(), data.statistics);
-        queryClient.setQueryData(trpc.dashboard.activity.queryKey(input), data.activity);
-        // the other figures and the open lists may have changed with them: refetch the ones shown
-        const refetch = { cancelRefetch: false } as const;
-        void queryClient.invalidateQueries(
-          { queryKey: trpc.dashboard.breakdown.queryKey() },
-          refetch,
-        );
-        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.shared.queryKey() }, refetch);
-        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.trend.pathKey() }, refetch);
-        void queryClient.invalidateQueries({ queryKey: trpc.tasks.list.pathKey() }, refetch);
-      },
-    }),
-  );
-
-  const { status, error, reset } = subscription;
   const attempts = useRef(0);
   const [retryAt, setRetryAt] = useState<number | undefined>(undefined);
   const unauthorized = errorCode(error) === 'UNAUTHORIZED';
 
   useEffect(() => {
-    if (status === 'pending') attempts.current = 0;
+    if (status === 'live') attempts.current = 0;
     if (status !== 'error' && status !== 'idle') {
       setRetryAt(undefined);
       return;
@@ -85,9 +67,13 @@ export function useLiveDashboard(
   }, [status, retryNow]);
 
   let state: LiveState;
-  if (status === 'pending') state = { kind: 'live' };
-  else if (status === 'connecting') {
-    state = error ? { kind: 'reconnecting', reason: errorMessage(error) } : { kind: 'connecting' };
+  if (status === 'live') state = { kind: 'live' };
+  else if (status === 'connecting') state = { kind: 'connecting' };
+  else if (status === 'reconnecting') {
+    state = {
+      kind: 'reconnecting',
+      reason: error ? errorMessage(error) : 'The connection dropped.',
+    };
   } else {
     state = {
       kind: 'offline',

@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { Task } from '../api.ts';
 import type { OpenFigure } from '../figures.ts';
-import { useLiveDashboard } from '../live.ts';
+import { useLiveFigures } from '../live.ts';
 import { timeZone, weekStartsOn } from '../locale.ts';
 import type { Session } from '../session.ts';
 import { ConnectionStatus } from './connection-status.tsx';
@@ -29,7 +29,7 @@ export function Dashboard({
     () => onSignOut('Your demo session has expired. Pick a user to sign in again.'),
     [onSignOut],
   );
-  const live = useLiveDashboard(input, expired);
+  const live = useLiveFigures(input, expired);
   const [figure, setFigure] = useState<OpenFigure | null>(null);
   const [editing, setEditing] = useState<Task | 'new' | null>(null);
   const [sharing, setSharing] = useState<Task | null>(null);

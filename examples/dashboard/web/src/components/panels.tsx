@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
-import { useTRPC } from '../api.ts';
+import { useTaskpulse } from '../api.ts';
 import type { OpenFigure } from '../figures.ts';
 import { formatCount, formatDay, formatInstant, formatPercent, timeZone } from '../locale.ts';
 import { FigureButton } from './figure.tsx';
@@ -28,8 +28,8 @@ const chartFallback = (
 
 /** `dashboard.statistics` as four cards (the fifth figure, shared, is in the shared panel). */
 export function StatisticsCards({ onOpen }: { onOpen: Open }) {
-  const trpc = useTRPC();
-  const query = useQuery(trpc.dashboard.statistics.queryOptions());
+  const taskpulse = useTaskpulse();
+  const query = useQuery(taskpulse.dashboard.statistics.queryOptions());
   return (
     <QueryState query={query} what="your statistics">
       {(statistics) => (
@@ -58,8 +58,8 @@ export function StatisticsCards({ onOpen }: { onOpen: Open }) {
 
 /** `dashboard.activity`: today and this week in the browser's zone, and the window used. */
 export function ActivityPanel({ input, onOpen }: { input: TimeInput; onOpen: Open }) {
-  const trpc = useTRPC();
-  const query = useQuery(trpc.dashboard.activity.queryOptions(input));
+  const taskpulse = useTaskpulse();
+  const query = useQuery(taskpulse.dashboard.activity.queryOptions(input));
   return (
     <section className="panel span-2" aria-labelledby="activity-title">
       <h2 id="activity-title">Activity</h2>
@@ -161,9 +161,9 @@ export function ActivityPanel({ input, onOpen }: { input: TimeInput; onOpen: Ope
 
 /** Tasks shared with me (`statistics.shared`, live) and `dashboard.shared`'s split. */
 export function SharedPanel({ onOpen }: { onOpen: Open }) {
-  const trpc = useTRPC();
-  const statistics = useQuery(trpc.dashboard.statistics.queryOptions());
-  const shared = useQuery(trpc.dashboard.shared.queryOptions());
+  const taskpulse = useTaskpulse();
+  const statistics = useQuery(taskpulse.dashboard.statistics.queryOptions());
+  const shared = useQuery(taskpulse.dashboard.shared.queryOptions());
   return (
     <section className="panel span-2" aria-labelledby="shared-title">
       <h2 id="shared-title">Sharing</h2>
@@ -204,8 +204,8 @@ export function SharedPanel({ onOpen }: { onOpen: Open }) {
 
 /** `dashboard.breakdown`: owned tasks by status and by priority, as charts and numbers. */
 export function BreakdownPanel({ onOpen }: { onOpen: Open }) {
-  const trpc = useTRPC();
-  const query = useQuery(trpc.dashboard.breakdown.queryOptions());
+  const taskpulse = useTaskpulse();
+  const query = useQuery(taskpulse.dashboard.breakdown.queryOptions());
   return (
     <section className="panel span-2" aria-labelledby="breakdown-title">
       <h2 id="breakdown-title">Breakdown</h2>
@@ -282,8 +282,8 @@ export function BreakdownPanel({ onOpen }: { onOpen: Open }) {
 
 /** `dashboard.trend`: the last 30 local days, as a chart and as a table. */
 export function TrendPanel() {
-  const trpc = useTRPC();
-  const query = useQuery(trpc.dashboard.trend.queryOptions({ days: 30, timeZone }));
+  const taskpulse = useTaskpulse();
+  const query = useQuery(taskpulse.dashboard.trend.queryOptions({ days: 30, timeZone }));
   return (
     <section className="panel span-2" aria-labelledby="trend-title">
       <h2 id="trend-title">Last 30 days</h2>

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
-import { errorMessage, type Task, useTRPC } from '../api.ts';
+import { errorMessage, type Task, useTaskpulse } from '../api.ts';
 import { type DemoUser, fetchDemoUsers } from '../session.ts';
 import { Dialog } from './dialog.tsx';
 import { QueryState } from './query-state.tsx';
@@ -20,10 +20,10 @@ export function ShareDialog({
   onClose: () => void;
   onSaved: (message: string) => void;
 }) {
-  const trpc = useTRPC();
+  const taskpulse = useTaskpulse();
   const afterWrite = useAfterWrite();
   const id = useId();
-  const shares = useQuery(trpc.shares.list.queryOptions({ taskId: task.id, limit: 100 }));
+  const shares = useQuery(taskpulse.shares.list.queryOptions({ taskId: task.id, limit: 100 }));
   const users = useQuery({
     queryKey: ['demo-users'],
     queryFn: ({ signal }) => fetchDemoUsers(signal),
@@ -32,8 +32,8 @@ export function ShareDialog({
   const others = (users.data ?? []).filter((user) => user.id !== me.id);
   const [userId, setUserId] = useState('');
   const [permission, setPermission] = useState<Permission>('view');
-  const share = useMutation(trpc.shares.create.mutationOptions());
-  const unshare = useMutation(trpc.shares.delete.mutationOptions());
+  const share = useMutation(taskpulse.shares.create.mutationOptions());
+  const unshare = useMutation(taskpulse.shares.delete.mutationOptions());
   const chosen = userId || others[0]?.id || '';
   const nameOf = (user: { id: string; name: string | null }) =>
     others.find((other) => other.id === user.id)?.name ?? user.name ?? user.id;

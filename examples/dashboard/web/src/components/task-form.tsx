@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
-import { errorMessage, type Task, useTRPC } from '../api.ts';
+import { errorMessage, type Task, useTaskpulse } from '../api.ts';
 import { fromDateTimeLocal, toDateTimeLocal } from '../locale.ts';
 import { Dialog } from './dialog.tsx';
 import { useAfterWrite } from './use-after-write.ts';
@@ -17,15 +17,15 @@ export function TaskFormDialog({
   onClose: () => void;
   onSaved: (message: string) => void;
 }) {
-  const trpc = useTRPC();
+  const taskpulse = useTaskpulse();
   const afterWrite = useAfterWrite();
   const id = useId();
   const [title, setTitle] = useState(task?.title ?? '');
   const [description, setDescription] = useState(task?.description ?? '');
   const [priority, setPriority] = useState<Priority>(task?.priority ?? 'medium');
   const [due, setDue] = useState(toDateTimeLocal(task?.dueAt ?? null));
-  const create = useMutation(trpc.tasks.create.mutationOptions());
-  const update = useMutation(trpc.tasks.update.mutationOptions());
+  const create = useMutation(taskpulse.tasks.create.mutationOptions());
+  const update = useMutation(taskpulse.tasks.update.mutationOptions());
   const pending = create.isPending || update.isPending;
   const error = create.error ?? update.error;
 

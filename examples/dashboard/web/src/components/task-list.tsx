@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
-import { errorMessage, type Task, useTRPC, useTRPCClient } from '../api.ts';
+import { errorMessage, type Task, useTaskpulse, useTaskpulseClient } from '../api.ts';
 import { FIGURE_LABELS, filterFor, type OpenFigure } from '../figures.ts';
 import { formatCount, formatDue } from '../locale.ts';
 import { Dialog } from './dialog.tsx';
@@ -24,9 +24,9 @@ function TaskItem({
   onShare: (task: Task) => void;
   onSaved: (message: string) => void;
 }) {
-  const trpc = useTRPC();
+  const taskpulse = useTaskpulse();
   const afterWrite = useAfterWrite();
-  const update = useMutation(trpc.tasks.update.mutationOptions());
+  const update = useMutation(taskpulse.tasks.update.mutationOptions());
   const completed = task.status === 'completed';
   const overdue = !completed && task.dueAt !== null && Date.parse(task.dueAt) < Date.now();
   const toggle = async () => {
@@ -103,13 +103,13 @@ export function TaskListDialog({
   onShare: (task: Task) => void;
   onSaved: (message: string) => void;
 }) {
-  const trpc = useTRPC();
-  const client = useTRPCClient();
+  const taskpulse = useTaskpulse();
+  const client = useTaskpulseClient();
   const input = { ...filterFor(figure), limit: PAGE_SIZE };
   // tRPC's infiniteQueryOptions() adds `direction` to the input, which tasks.list's strict
   // schema refuses; so the pages are fetched here, under the same query key
   const query = useInfiniteQuery({
-    queryKey: trpc.tasks.list.infiniteQueryKey(input),
+    queryKey: taskpulse.tasks.list.infiniteQueryKey(input),
     queryFn: ({ pageParam, signal }) =>
       client.tasks.list.query(pageParam ? { ...input, cursor: pageParam } : input, { signal }),
     initialPageParam: null as string | null,
