@@ -232,7 +232,7 @@ describe.skipIf(!available)('the dashboard in Chromium', { timeout: 60_000 }, ()
       'breakdown.byPriority.high',
       'shared.viewOnly',
       'shared.sharedByMe',
-    ]) {
+    ] as const) {
       const shown = await figureOn(alice, key);
       const dialog = await openList(alice, key);
       const ids = await dialog

@@ -13,9 +13,11 @@
  * ```
  */
 export {
+  type ActivityFigureName,
   activityFigures,
   BREAKDOWN_FIGURES,
   type FigureFilter,
+  type FigureName,
   figureListFilters,
   SHARED_FIGURES,
   STATISTICS_FIGURES,

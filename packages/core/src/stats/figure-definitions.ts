@@ -62,6 +62,23 @@ export function activityFigures<B>(window: {
   } as const;
 }
 
+const ACTIVITY_COUNTS = [
+  'createdToday',
+  'completedToday',
+  'createdThisWeek',
+  'completedThisWeek',
+] as const;
+
+/** A `dashboard.activity` count, by its key in {@link figureListFilters}. */
+export type ActivityFigureName = `activity.${(typeof ACTIVITY_COUNTS)[number]}`;
+/** Every dashboard number that has a list behind it, as `figureListFilters` keys it. */
+export type FigureName =
+  | `statistics.${keyof typeof STATISTICS_FIGURES}`
+  | `breakdown.${Exclude<keyof typeof BREAKDOWN_FIGURES, 'low' | 'medium' | 'high'>}`
+  | `breakdown.byPriority.${'low' | 'medium' | 'high'}`
+  | `shared.${keyof typeof SHARED_FIGURES}`
+  | ActivityFigureName;
+
 /**
  * The `tasks.list` input that lists exactly the tasks behind every number of the dashboard,
  * keyed `statistics.total`, `activity.createdToday`, `breakdown.byPriority.low`,
@@ -73,34 +90,35 @@ export function activityFigures<B>(window: {
  * const list = await client.tasks.list.query(figureListFilters(activity.window)['activity.createdToday']);
  * ```
  */
-export function figureListFilters(window?: TimeWindow): Record<string, TaskFilterInput> {
-  const entries: [string, TaskFilterInput][] = [
-    ...Object.entries(STATISTICS_FIGURES).map(
-      ([name, f]) => [`statistics.${name}`, f] as [string, TaskFilterInput],
-    ),
-    ...Object.entries(BREAKDOWN_FIGURES).map(
-      ([name, f]) =>
-        [
-          ['low', 'medium', 'high'].includes(name)
-            ? `breakdown.byPriority.${name}`
-            : `breakdown.${name}`,
-          f,
-        ] as [string, TaskFilterInput],
-    ),
-    ...Object.entries(SHARED_FIGURES).map(
-      ([name, f]) => [`shared.${name}`, f] as [string, TaskFilterInput],
-    ),
-  ];
+export function figureListFilters(window: TimeWindow): Record<FigureName, TaskFilterInput>;
+export function figureListFilters(): Record<
+  Exclude<FigureName, ActivityFigureName>,
+  TaskFilterInput
+>;
+export function figureListFilters(
+  window?: TimeWindow,
+): Partial<Record<FigureName, TaskFilterInput>>;
+export function figureListFilters(
+  window?: TimeWindow,
+): Partial<Record<FigureName, TaskFilterInput>> {
+  const filters: Partial<Record<FigureName, TaskFilterInput>> = {};
+  for (const [name, filter] of Object.entries(STATISTICS_FIGURES)) {
+    filters[`statistics.${name as keyof typeof STATISTICS_FIGURES}`] = filter;
+  }
+  for (const [name, filter] of Object.entries(BREAKDOWN_FIGURES)) {
+    const key = name as keyof typeof BREAKDOWN_FIGURES;
+    const figure: FigureName =
+      key === 'low' || key === 'medium' || key === 'high'
+        ? `breakdown.byPriority.${key}`
+        : `breakdown.${key}`;
+    filters[figure] = filter;
+  }
+  for (const [name, filter] of Object.entries(SHARED_FIGURES)) {
+    filters[`shared.${name as keyof typeof SHARED_FIGURES}`] = filter;
+  }
   if (window) {
     const figures = activityFigures(window);
-    for (const name of [
-      'createdToday',
-      'completedToday',
-      'createdThisWeek',
-      'completedThisWeek',
-    ] as const) {
-      entries.push([`activity.${name}`, figures[name]]);
-    }
+    for (const name of ACTIVITY_COUNTS) filters[`activity.${name}`] = figures[name];
   }
-  return Object.fromEntries(entries);
+  return filters;
 }

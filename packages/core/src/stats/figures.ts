@@ -3,9 +3,11 @@ import { allOf, filterConditions, scopeParts } from '../tasks/filters.ts';
 import type { FigureFilter } from './figure-definitions.ts';
 
 export {
+  type ActivityFigureName,
   activityFigures,
   BREAKDOWN_FIGURES,
   type FigureFilter,
+  type FigureName,
   figureListFilters,
   SHARED_FIGURES,
   STATISTICS_FIGURES,
