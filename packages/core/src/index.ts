@@ -128,6 +128,7 @@ export {
 } from './sharing/index.ts';
 export {
   type Activity,
+  type ActivityFigureName,
   type ActivityInput,
   activityFigures,
   activityInput,
@@ -139,6 +140,7 @@ export {
   createDashboard,
   type Dashboard,
   type FigureFilter,
+  type FigureName,
   figureListFilters,
   getActivity,
   getBreakdown,

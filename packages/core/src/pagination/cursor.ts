@@ -108,3 +108,16 @@ export function toPage<Row extends { cursor_ts: string; id: string }, T>(
     nextCursor: more && last ? encodeCursor({ createdAt: last.cursor_ts, id: last.id }) : null,
   };
 }
+
+/**
+ * The fields of every paged list's input: `limit` (1–100, default 20), `cursor` (the
+ * `nextCursor` of the previous page) and `direction`, which tRPC's infinite queries send:
+ * pages only go forward.
+ */
+export function pageFields() {
+  return {
+    limit: limitSchema,
+    cursor: cursorSchema.optional(),
+    direction: z.enum(['forward'], { error: "only 'forward' paging is supported" }).optional(),
+  };
+}

@@ -5,10 +5,12 @@ export {
   type LiveOptions,
 } from './dashboard.ts';
 export {
+  type ActivityFigureName,
   activityFigures,
   BREAKDOWN_FIGURES,
   countFiguresSql,
   type FigureFilter,
+  type FigureName,
   figureListFilters,
   SHARED_FIGURES,
   STATISTICS_FIGURES,
