@@ -5,6 +5,7 @@ import type { DatabaseConnection } from 'kysely';
 import { TaskpulseError } from '../errors/index.ts';
 import { entities } from '../schema/entities.ts';
 import type { DatabaseConfig, QueryEvent } from './config.ts';
+import { type GuardablePool, releaseLostConnections } from './lost-connections.ts';
 import { migrationsList } from './migrations/index.ts';
 
 /** The SQL entity manager taskpulse works with (PostgreSQL and PGlite share it). */
@@ -89,8 +90,12 @@ export async function createOrm(
       ...sharedOptions(debug, onQuery),
       clientUrl: database.url,
       pool: { max: database.poolSize ?? 10 },
-      // a server that is down must not hang a request: fail the checkout and let callers retry
-      driverOptions: { connectionTimeoutMillis: 5_000 },
+      driverOptions: {
+        // a server that is down must not hang a request: fail the checkout and let callers retry
+        connectionTimeoutMillis: 5_000,
+        // a connection lost in the middle of a transaction must go back to the pool, not leak
+        onPoolCreated: (pool: GuardablePool) => releaseLostConnections(pool),
+      },
     })) as unknown as TaskpulseOrm;
   }
   const { MikroORM } = await import('@mikro-orm/pglite').catch((cause: unknown) => {

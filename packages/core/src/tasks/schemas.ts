@@ -149,5 +149,7 @@ export type TaskFilterInput = z.input<typeof taskFilterSchema>;
 export const listTasksInput = taskFilterSchema
   .extend(pageFields())
   .strict()
-  .superRefine(checkFilter);
+  // the rules across fields need every field valid: with a bad one, its raw value would be
+  // judged (a createdFrom that is no Date crashed the range check)
+  .superRefine(checkFilter, { when: (payload) => payload.issues.length === 0 });
 export type ListTasksInput = z.input<typeof listTasksInput>;
