@@ -93,6 +93,9 @@ export async function createOrm(
       driverOptions: {
         // a server that is down must not hang a request: fail the checkout and let callers retry
         connectionTimeoutMillis: 5_000,
+        // a statement must not hang a request either: the server cancels it, and should the
+        // server not answer at all, the client stops waiting a little later
+        ...queryTimeouts(database.queryTimeoutMs ?? 30_000),
         // a connection lost in the middle of a transaction must go back to the pool, not leak
         onPoolCreated: (pool: GuardablePool) => releaseLostConnections(pool),
       },
@@ -106,6 +109,10 @@ export async function createOrm(
     ...sharedOptions(debug, onQuery),
     ...(dataDir === undefined ? {} : { dbName: dataDir }),
   })) as unknown as TaskpulseOrm;
+}
+
+function queryTimeouts(ms: number) {
+  return ms === 0 ? {} : { statement_timeout: ms, query_timeout: ms + 5_000 };
 }
 
 function missingDriver(name: string, cause: unknown): TaskpulseError {
