@@ -15,6 +15,8 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
     ],
+    // vitest's summary, then one plain "N passed, N failed, N skipped" line for log readers
+    reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // database-heavy files: a fork each, at most two at a time on this 2-core machine

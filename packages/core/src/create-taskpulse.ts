@@ -22,6 +22,7 @@ import {
   PostgresChangeEventBus,
 } from './events/index.ts';
 import { createDashboard, type Dashboard } from './stats/dashboard.ts';
+import { assertKnownTimeZone } from './stats/time-window.ts';
 import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
 
 /** An open taskpulse: the database, and everything built on it. Close it when done. */
@@ -137,6 +138,8 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     await waitForDatabase(orm, resolved.database, resolved.connectTimeoutMs);
     if (resolved.migrate) await taskpulse.migrate();
     if (events instanceof PostgresChangeEventBus) await events.start();
+    // read the time zone names now rather than in the first activity request (~100 ms)
+    assertKnownTimeZone(orm.em, 'UTC').catch(() => {});
   } catch (error) {
     await taskpulse.close();
     throw error;

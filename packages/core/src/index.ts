@@ -138,6 +138,7 @@ export {
 } from './sharing/index.ts';
 export {
   type Activity,
+  type ActivityFigureName,
   type ActivityInput,
   activityFigures,
   activityInput,
@@ -151,6 +152,7 @@ export {
   createDashboard,
   type Dashboard,
   type FigureFilter,
+  type FigureName,
   figureListFilters,
   getActivity,
   getBreakdown,

@@ -1,7 +1,9 @@
 /**
  * A TCP proxy that a test controls, to make a server (PostgreSQL, Redis) unreachable and
  * reachable again without touching the server itself: `cut()` drops every open connection
- * and refuses new ones; `restore()` lets them through again.
+ * and refuses new ones; `freeze()` turns the link into a black hole (connections stay open,
+ * nothing passes either way, as in a network partition); `restore()` lets everything through
+ * again.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -12,7 +14,12 @@ export interface TcpProxy {
   readonly connections: number;
   /** Drops every open connection and refuses new ones until `restore()`. */
   cut(): void;
-  /** Lets connections through again. */
+  /**
+   * Stops every byte in both directions while keeping connections open, and holds new ones
+   * silent: the server seems to hang. Nothing is lost; `restore()` lets it all through.
+   */
+  freeze(): void;
+  /** Lets connections (and frozen bytes) through again. */
   restore(): void;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
@@ -23,12 +30,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const sockets = new Set<Socket>();
   const clients = new Set<Socket>();
   let open = true;
+  let frozen = false;
   const server: Server = createServer((client) => {
     if (!open) {
       client.destroy();
       return;
     }
     const upstream = connect(target.port, target.host);
+    if (frozen) {
+      client.pause();
+      upstream.pause();
+    }
     clients.add(client);
     client.on('close', () => clients.delete(client));
     for (const socket of [client, upstream]) {
@@ -57,8 +69,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       open = false;
       dropAll();
     },
+    freeze: () => {
+      frozen = true;
+      for (const socket of sockets) socket.pause();
+    },
     restore: () => {
       open = true;
+      frozen = false;
+      for (const socket of sockets) socket.resume();
     },
     close: async () => {
       open = false;

@@ -52,10 +52,10 @@ describe('router types on the client', () => {
 
   it('types tasks.list: filters in, a page of tasks out', () => {
     expectTypeOf<RouterOutputs['tasks']['list']>().toEqualTypeOf<Page<TaskDto>>();
-    expectTypeOf<NonNullable<RouterInputs['tasks']['list']>['scope']>().toEqualTypeOf<
+    expectTypeOf<Exclude<RouterInputs['tasks']['list'], void | undefined>['scope']>().toEqualTypeOf<
       'owned' | 'shared' | 'team' | 'all' | undefined
     >();
-    expectTypeOf<NonNullable<RouterInputs['tasks']['list']>['limit']>().toEqualTypeOf<
+    expectTypeOf<Exclude<RouterInputs['tasks']['list'], void | undefined>['limit']>().toEqualTypeOf<
       number | undefined
     >();
   });

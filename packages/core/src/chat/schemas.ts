@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorSchema, limitSchema } from '../pagination/index.ts';
+import { pageFields } from '../pagination/index.ts';
 import { isoSchema } from '../schema/inputs.ts';
 import { LIMITS, MESSAGE_ROLES } from '../schema/limits.ts';
 import { text, uuidId } from '../schema/text.ts';
@@ -30,9 +30,7 @@ export const createConversationInput = z
 export type CreateConversationInput = z.input<typeof createConversationInput>;
 
 /** Input of `conversations.list`: the caller's conversations, newest first. */
-export const listConversationsInput = z
-  .object({ limit: limitSchema, cursor: cursorSchema.optional() })
-  .strict();
+export const listConversationsInput = z.object(pageFields()).strict();
 export type ListConversationsInput = z.input<typeof listConversationsInput>;
 
 /** Input of `messages.append`. */
@@ -46,7 +44,5 @@ export const appendMessageInput = z
 export type AppendMessageInput = z.input<typeof appendMessageInput>;
 
 /** Input of `messages.list`: a conversation's messages in order (created_at, then id). */
-export const listMessagesInput = z
-  .object({ conversationId: uuidId, limit: limitSchema, cursor: cursorSchema.optional() })
-  .strict();
+export const listMessagesInput = z.object({ conversationId: uuidId, ...pageFields() }).strict();
 export type ListMessagesInput = z.input<typeof listMessagesInput>;

@@ -24,6 +24,13 @@ const postgresDatabase = z
       }, 'must be a postgres:// or postgresql:// URL'),
     /** Most connections the pool opens. @default 10 */
     poolSize: z.number().int().min(1).max(1000).optional(),
+    /**
+     * How long one statement may run: the server cancels it after this long, and the client
+     * gives up 5 s later if the server does not answer at all (a network black hole). Either
+     * way the caller gets `UNAVAILABLE`. `0` turns both off.
+     * @default 30000
+     */
+    queryTimeoutMs: z.number().int().min(0).max(3_600_000).optional(),
   })
   .strict();
 

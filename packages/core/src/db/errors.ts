@@ -15,6 +15,7 @@ const UNAVAILABLE_CODES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
+  '57014', // query_canceled: the statement timeout
   '08000',
   '08001',
   '08003',
@@ -22,7 +23,7 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
 ]);
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|connection error|Connection not established|not queryable|ECONNREFUSED/i;
+  /Connection terminated|timeout exceeded when trying to connect|connection error|Connection not established|not queryable|ECONNREFUSED|Query read timeout/i;
 
 /** Whether a driver error means the database cannot be reached (as opposed to a bad query). */
 export function isUnavailableError(error: unknown): boolean {

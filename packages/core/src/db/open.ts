@@ -6,6 +6,7 @@ import { TaskpulseError } from '../errors/index.ts';
 import { entities } from '../schema/entities.ts';
 import { routines } from '../schema/routines.ts';
 import type { DatabaseConfig, QueryEvent } from './config.ts';
+import { type GuardablePool, releaseLostConnections } from './lost-connections.ts';
 import { migrationsList } from './migrations/index.ts';
 
 /** The SQL entity manager taskpulse works with (PostgreSQL and PGlite share it). */
@@ -91,8 +92,15 @@ export async function createOrm(
       ...sharedOptions(debug, onQuery),
       clientUrl: database.url,
       pool: { max: database.poolSize ?? 10 },
-      // a server that is down must not hang a request: fail the checkout and let callers retry
-      driverOptions: { connectionTimeoutMillis: 5_000 },
+      driverOptions: {
+        // a server that is down must not hang a request: fail the checkout and let callers retry
+        connectionTimeoutMillis: 5_000,
+        // a statement must not hang a request either: the server cancels it, and should the
+        // server not answer at all, the client stops waiting a little later
+        ...queryTimeouts(database.queryTimeoutMs ?? 30_000),
+        // a connection lost in the middle of a transaction must go back to the pool, not leak
+        onPoolCreated: (pool: GuardablePool) => releaseLostConnections(pool),
+      },
     })) as unknown as TaskpulseOrm;
   }
   const { MikroORM } = await import('@mikro-orm/pglite').catch((cause: unknown) => {
@@ -103,6 +111,10 @@ export async function createOrm(
     ...sharedOptions(debug, onQuery),
     ...(dataDir === undefined ? {} : { dbName: dataDir }),
   })) as unknown as TaskpulseOrm;
+}
+
+function queryTimeouts(ms: number) {
+  return ms === 0 ? {} : { statement_timeout: ms, query_timeout: ms + 5_000 };
 }
 
 function missingDriver(name: string, cause: unknown): TaskpulseError {

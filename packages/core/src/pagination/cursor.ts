@@ -8,10 +8,31 @@ export interface KeysetPosition {
   id: string;
 }
 
-const positionSchema = z.tuple([
-  z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
-  z.uuid(),
-]);
+const CURSOR_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
+
+/**
+ * Whether `value` is an instant PostgreSQL accepts in the cursor's format: the shape alone
+ * lets through days that do not exist (February 30th, hour 24, year 0), which PostgreSQL
+ * refuses with an error, and a cursor is client input.
+ */
+function isCursorTimestamp(value: string): boolean {
+  const parts = CURSOR_TIMESTAMP.exec(value)?.slice(1).map(Number);
+  if (!parts) return false;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = parts;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return (
+    year >= 1 &&
+    days !== undefined &&
+    day >= 1 &&
+    day <= days &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60
+  );
+}
+
+const positionSchema = z.tuple([z.string().refine(isCursorTimestamp), z.uuid()]);
 
 /** Page size: 1–100, default 20. */
 export const limitSchema = z.number().int().min(1).max(100).default(20);
@@ -85,5 +106,18 @@ export function toPage<Row extends { cursor_ts: string; id: string }, T>(
   return {
     items: pageRows.map(toItem),
     nextCursor: more && last ? encodeCursor({ createdAt: last.cursor_ts, id: last.id }) : null,
+  };
+}
+
+/**
+ * The fields of every paged list's input: `limit` (1–100, default 20), `cursor` (the
+ * `nextCursor` of the previous page) and `direction`, which tRPC's infinite queries send:
+ * pages only go forward.
+ */
+export function pageFields() {
+  return {
+    limit: limitSchema,
+    cursor: cursorSchema.optional(),
+    direction: z.enum(['forward'], { error: "only 'forward' paging is supported" }).optional(),
   };
 }

@@ -7,5 +7,6 @@ export {
   type KeysetPosition,
   limitSchema,
   type Page,
+  pageFields,
   toPage,
 } from './cursor.ts';

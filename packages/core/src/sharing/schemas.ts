@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorSchema, limitSchema } from '../pagination/index.ts';
+import { pageFields } from '../pagination/index.ts';
 import { isoSchema } from '../schema/inputs.ts';
 import { LIMITS, SHARE_PERMISSIONS } from '../schema/limits.ts';
 import { text, uuidId } from '../schema/text.ts';
@@ -19,9 +19,7 @@ export const deleteShareInput = z
 export type DeleteShareInput = z.input<typeof deleteShareInput>;
 
 /** Input of `shares.list`: the shares of one task, oldest first. */
-export const listSharesInput = z
-  .object({ taskId: uuidId, limit: limitSchema, cursor: cursorSchema.optional() })
-  .strict();
+export const listSharesInput = z.object({ taskId: uuidId, ...pageFields() }).strict();
 export type ListSharesInput = z.input<typeof listSharesInput>;
 
 /** A share, as the procedures return it. */

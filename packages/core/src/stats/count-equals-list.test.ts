@@ -9,7 +9,7 @@ import { as, createUsers } from '../../test/fixtures.ts';
 import type { TaskpulseContext } from '../context.ts';
 import { newId } from '../schema/entities.ts';
 import { listTasks, type TaskFilterInput } from '../tasks/index.ts';
-import { figureListFilters } from './figures.ts';
+import { type FigureName, figureListFilters } from './figures.ts';
 import {
   getActivity,
   getBreakdown,
@@ -146,7 +146,10 @@ describeDatabases('count = list', (db) => {
           };
           expect(Object.keys(figures).sort()).toEqual(Object.keys(filters).sort());
           for (const [name, value] of Object.entries(figures)) {
-            expect([name, await countByList(ctx, filters[name]!)]).toEqual([name, value]);
+            expect([name, await countByList(ctx, filters[name as FigureName])]).toEqual([
+              name,
+              value,
+            ]);
           }
           expect(activity.completionRate).toBeCloseTo(
             statistics.total === 0 ? 0 : statistics.completed / statistics.total,

@@ -3,7 +3,7 @@ import { describeDatabases, describePostgres } from '../../test/databases.ts';
 import { as, createUsers } from '../../test/fixtures.ts';
 import { createTaskpulse } from '../create-taskpulse.ts';
 import { createShare } from '../sharing/index.ts';
-import { createTask } from '../tasks/index.ts';
+import { createTask, listTasks, updateTask } from '../tasks/index.ts';
 import type { LiveEmission } from './dashboard.ts';
 import { getStatistics } from './stats-service.ts';
 
@@ -25,6 +25,7 @@ function collect(stream: AsyncGenerator<LiveEmission>) {
 }
 
 describeDatabases('dashboard', (db) => {
+  const listTasksFor = (user: string) => listTasks(as(db.tp, user), { scope: 'owned' });
   beforeEach(async () => {
     await db.tp.fork().execute('truncate users, tasks, task_shares cascade');
     await createUsers(db.tp, ['alice', 'bob']);
@@ -82,10 +83,15 @@ describeDatabases('dashboard', (db) => {
     expect(live.emissions[1]?.data.statistics.total).toBe(1);
     expect(live.emissions[1]?.data.activity.createdToday).toBe(1);
     expect(live.emissions[1]!.id > live.emissions[0]!.id).toBe(true);
+    // a write that leaves statistics and activity as they were still emits (breakdown moved)
+    const [latest] = (await listTasksFor('alice')).items;
+    await updateTask(as(db.tp, 'alice'), { id: latest!.id, priority: 'high' });
+    await live.waitFor(3);
+    expect(live.emissions[2]?.data.statistics).toEqual(live.emissions[1]?.data.statistics);
     // someone else's write does not wake alice's stream
     await createTask(as(db.tp, 'bob'), { title: 'not alice' });
     await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(live.emissions).toHaveLength(2);
+    expect(live.emissions).toHaveLength(3);
     abort.abort();
     await live.done;
   });

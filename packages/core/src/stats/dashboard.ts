@@ -59,9 +59,11 @@ export interface Dashboard {
   shared(ctx: TaskpulseContext, input?: Record<string, never>): Promise<SharedStats>;
   trend(ctx: TaskpulseContext, input?: TrendInput): Promise<TrendDay[]>;
   /**
-   * `dashboard.live`: emits `{ statistics, activity }` at once, then again after writes that
-   * change them (bursts coalesced) and when the clock moves them. Subscribes to change events
-   * before the first read, so that no write between the two is missed.
+   * `dashboard.live`: emits `{ statistics, activity }` at once, then again after every write
+   * that touches the caller's figures (bursts coalesced into one exact emission, so that a
+   * client can also refresh the other figures then) and when the clock moves them.
+   * Subscribes to change events before the first read, so that no write between the two is
+   * missed.
    */
   live(
     ctx: TaskpulseContext,
@@ -114,13 +116,19 @@ export function createDashboard({
       // a write touching this user (or a resync, or the refresh clock) marks the figures
       // dirty and wakes the loop; marks that arrive while it reads make it read once more
       let dirty = false;
+      // a write happened: emit even when statistics and activity came out the same, since
+      // it may have moved the user's other figures (breakdown, sharing, trend)
+      let written = false;
       let wake: (() => void) | undefined;
       const markDirty = () => {
         dirty = true;
         wake?.();
       };
       const unsubscribe = events.subscribe((event) => {
-        if (event.type === 'resync' || event.affectedUserIds.includes(me)) markDirty();
+        if (event.type === 'resync' || event.affectedUserIds.includes(me)) {
+          written = true;
+          markDirty();
+        }
       });
       const refresh = setInterval(markDirty, refreshMs);
       refresh.unref?.();
@@ -159,8 +167,10 @@ export function createDashboard({
           await pause(coalesceMs); // gather the rest of the burst
           if (signal?.aborted) return;
           dirty = false;
+          const afterWrite = written;
+          written = false;
           const current = await snapshot();
-          if (JSON.stringify(current) !== JSON.stringify(last)) {
+          if (afterWrite || JSON.stringify(current) !== JSON.stringify(last)) {
             last = current;
             yield { id: uuidv7(), data: current };
           }

@@ -1,105 +1,17 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { SharePermission } from '../schema/limits.ts';
-import { allOf, type FilterConditions, filterConditions, scopeParts } from '../tasks/filters.ts';
-import type { TaskFilterInput } from '../tasks/schemas.ts';
-import type { TimeWindow } from './schemas.ts';
+import { allOf, filterConditions, scopeParts } from '../tasks/filters.ts';
+import type { FigureFilter } from './figure-definitions.ts';
 
-/**
- * A figure's definition: the `tasks.list` filter whose tasks it counts. Statistics count
- * with these very conditions, and the dashboard opens the list behind a number with them.
- */
-export type FigureFilter = {
-  scope: 'owned' | 'shared';
-  permission?: SharePermission;
-} & FilterConditions;
-
-const owned = { scope: 'owned' } as const;
-const shared = { scope: 'shared' } as const;
-
-/** The figures of `dashboard.statistics`, each as its `tasks.list` filter. */
-export const STATISTICS_FIGURES = {
-  total: owned,
-  pending: { ...owned, status: 'pending' },
-  completed: { ...owned, status: 'completed' },
-  shared,
-  overdue: { ...owned, overdue: true },
-} as const satisfies Record<string, FigureFilter>;
-
-/** The figures of `dashboard.breakdown`, each as its `tasks.list` filter. */
-export const BREAKDOWN_FIGURES = {
-  pending: { ...owned, status: 'pending' },
-  completed: { ...owned, status: 'completed' },
-  total: owned,
-  low: { ...owned, priority: 'low' },
-  medium: { ...owned, priority: 'medium' },
-  high: { ...owned, priority: 'high' },
-} as const satisfies Record<string, FigureFilter>;
-
-/** The figures of `dashboard.shared`, each as its `tasks.list` filter. */
-export const SHARED_FIGURES = {
-  totalShared: shared,
-  viewOnly: { ...shared, permission: 'view' },
-  canEdit: { ...shared, permission: 'edit' },
-  sharedByMe: { ...owned, sharedByMe: true },
-} as const satisfies Record<string, FigureFilter>;
-
-/** The counts of `dashboard.activity` over a window, each as its `tasks.list` filter. */
-export function activityFigures<B>(window: {
-  today: { from: B; to: B };
-  week: { from: B; to: B };
-}) {
-  return {
-    createdToday: { ...owned, createdFrom: window.today.from, createdTo: window.today.to },
-    completedToday: { ...owned, completedFrom: window.today.from, completedTo: window.today.to },
-    createdThisWeek: { ...owned, createdFrom: window.week.from, createdTo: window.week.to },
-    completedThisWeek: { ...owned, completedFrom: window.week.from, completedTo: window.week.to },
-    total: owned,
-    completed: { ...owned, status: 'completed' },
-  } as const;
-}
-
-/**
- * The `tasks.list` input that lists exactly the tasks behind every number of the dashboard,
- * keyed `statistics.total`, `activity.createdToday`, `breakdown.byPriority.low`,
- * `shared.viewOnly`, …; `window` is the one `dashboard.activity` returned.
- *
- * @example
- * ```ts
- * const activity = await client.dashboard.activity.query({ timeZone });
- * const list = await client.tasks.list.query(figureListFilters(activity.window)['activity.createdToday']);
- * ```
- */
-export function figureListFilters(window?: TimeWindow): Record<string, TaskFilterInput> {
-  const entries: [string, TaskFilterInput][] = [
-    ...Object.entries(STATISTICS_FIGURES).map(
-      ([name, f]) => [`statistics.${name}`, f] as [string, TaskFilterInput],
-    ),
-    ...Object.entries(BREAKDOWN_FIGURES).map(
-      ([name, f]) =>
-        [
-          ['low', 'medium', 'high'].includes(name)
-            ? `breakdown.byPriority.${name}`
-            : `breakdown.${name}`,
-          f,
-        ] as [string, TaskFilterInput],
-    ),
-    ...Object.entries(SHARED_FIGURES).map(
-      ([name, f]) => [`shared.${name}`, f] as [string, TaskFilterInput],
-    ),
-  ];
-  if (window) {
-    const figures = activityFigures(window);
-    for (const name of [
-      'createdToday',
-      'completedToday',
-      'createdThisWeek',
-      'completedThisWeek',
-    ] as const) {
-      entries.push([`activity.${name}`, figures[name]]);
-    }
-  }
-  return Object.fromEntries(entries);
-}
+export {
+  type ActivityFigureName,
+  activityFigures,
+  BREAKDOWN_FIGURES,
+  type FigureFilter,
+  type FigureName,
+  figureListFilters,
+  SHARED_FIGURES,
+  STATISTICS_FIGURES,
+} from './figure-definitions.ts';
 
 /**
  * One SQL select that counts every figure, grouped by scope so that each group reads only

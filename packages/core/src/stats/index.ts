@@ -11,10 +11,12 @@ export {
   type LiveOptions,
 } from './dashboard.ts';
 export {
+  type ActivityFigureName,
   activityFigures,
   BREAKDOWN_FIGURES,
   countFiguresSql,
   type FigureFilter,
+  type FigureName,
   figureListFilters,
   SHARED_FIGURES,
   STATISTICS_FIGURES,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorSchema, limitSchema } from '../pagination/index.ts';
+import { pageFields } from '../pagination/index.ts';
 import { instantSchema, isoSchema } from '../schema/inputs.ts';
 import { LIMITS, SHARE_PERMISSIONS, TASK_PRIORITIES, TASK_STATUSES } from '../schema/limits.ts';
 import { text, uuidId } from '../schema/text.ts';
@@ -147,7 +147,9 @@ export type TaskFilterInput = z.input<typeof taskFilterSchema>;
 
 /** Input of `tasks.list`: a {@link TaskFilterInput} and a page. */
 export const listTasksInput = taskFilterSchema
-  .extend({ limit: limitSchema, cursor: cursorSchema.optional() })
+  .extend(pageFields())
   .strict()
-  .superRefine(checkFilter);
+  // the rules across fields need every field valid: with a bad one, its raw value would be
+  // judged (a createdFrom that is no Date crashed the range check)
+  .superRefine(checkFilter, { when: (payload) => payload.issues.length === 0 });
 export type ListTasksInput = z.input<typeof listTasksInput>;

@@ -224,6 +224,17 @@ describeDatabases('tasks', (db) => {
       expect(pages).toBe(5);
     });
 
+    it('accepts the forward direction that tRPC infinite queries send, and refuses backward', async () => {
+      await createTask(as(db.tp, 'alice'), { title: 't' });
+      const page = await listTasks(as(db.tp, 'alice'), { direction: 'forward', limit: 5 });
+      expect(page.items).toHaveLength(1);
+      const error = await listTasks(as(db.tp, 'alice'), { direction: 'backward' } as never).catch(
+        (caught: unknown) => caught,
+      );
+      expect(isTaskpulseError(error, 'VALIDATION')).toBe(true);
+      expect((error as { issues: { path: unknown[] }[] }).issues[0]?.path).toEqual(['direction']);
+    });
+
     it('refuses a tampered or foreign cursor as a validation error naming cursor', async () => {
       for (const cursor of [
         'garbage',

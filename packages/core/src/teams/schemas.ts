@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorSchema, limitSchema } from '../pagination/index.ts';
+import { pageFields } from '../pagination/index.ts';
 import { isoSchema } from '../schema/inputs.ts';
 import { LIMITS, TEAM_ROLES } from '../schema/limits.ts';
 import { text, uuidId } from '../schema/text.ts';
@@ -35,9 +35,7 @@ export const createTeamInput = z
 export type CreateTeamInput = z.input<typeof createTeamInput>;
 
 /** Input of `teams.list`: the caller's teams, newest first. */
-export const listTeamsInput = z
-  .object({ limit: limitSchema, cursor: cursorSchema.optional() })
-  .strict();
+export const listTeamsInput = z.object(pageFields()).strict();
 export type ListTeamsInput = z.input<typeof listTeamsInput>;
 
 /**

@@ -49,6 +49,12 @@ export interface TokenChecks {
   audience?: string | string[];
   /** Clock skew allowed when checking `exp`, `nbf` and `iat`, in seconds. @default 5 */
   clockToleranceSeconds?: number;
+  /**
+   * Refuse tokens without an expiry (`exp`): a token that never expires cannot be revoked by
+   * time. Turn off only for an issuer that cannot set one.
+   * @default true
+   */
+  requireExpiration?: boolean;
 }
 
 /** Tokens signed with a shared secret (HMAC). */

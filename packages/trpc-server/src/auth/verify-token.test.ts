@@ -54,6 +54,37 @@ describe('createSecretVerifier', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('refuses a token that never expires, unless told not to require an expiry', async () => {
+    const forever = await new SignJWT({ sub: 'u1', iss: 'iss', aud: 'aud' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(SECRET));
+    const error = await failure(verify(forever));
+    expect(error.code).toBe('UNAUTHORIZED');
+    expect(error.message).toMatch(/exp/);
+    const lenient = createSecretVerifier({
+      secret: SECRET,
+      issuer: 'iss',
+      audience: 'aud',
+      requireExpiration: false,
+    });
+    await expect(lenient(forever)).resolves.toMatchObject({ sub: 'u1' });
+  });
+
+  it('refuses an expiry of 1e309 (Infinity once parsed)', async () => {
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const { createHmac } = await import('node:crypto');
+    const header = encode({ alg: 'HS256', typ: 'JWT' });
+    const payload = Buffer.from('{"sub":"u1","iss":"iss","aud":"aud","exp":1e309}').toString(
+      'base64url',
+    );
+    const signature = createHmac('sha256', SECRET)
+      .update(`${header}.${payload}`)
+      .digest('base64url');
+    const error = await failure(verify(`${header}.${payload}.${signature}`));
+    expect(error.code).toBe('UNAUTHORIZED');
+  });
+
   it('refuses a wrong signature, alg none and an RS256 token', async () => {
     const wrong = await sign({ sub: 'u1' }, 'another-secret-of-at-least-thirty-two-bytes');
     expect((await failure(verify(wrong))).code).toBe('UNAUTHORIZED');

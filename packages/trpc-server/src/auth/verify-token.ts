@@ -89,6 +89,12 @@ function verificationError(error: unknown): TRPCError {
     if (error.claim === 'sub') {
       return unauthorized('The token has no subject (sub): it names no user.', error);
     }
+    if (error.claim === 'exp') {
+      return unauthorized(
+        'The token has no expiry (exp): ask its issuer for one that expires.',
+        error,
+      );
+    }
   }
   return unauthorized('The token is invalid: sign in again.', error);
 }
@@ -96,6 +102,10 @@ function verificationError(error: unknown): TRPCError {
 function claimsOf(payload: JWTPayload): IdentityClaims {
   if (typeof payload.sub !== 'string' || payload.sub === '') {
     throw unauthorized('The token has no subject (sub): it names no user.');
+  }
+  // `exp: 1e309` parses as Infinity, which jose lets through as "expires after now"
+  if (payload.exp !== undefined && !Number.isFinite(payload.exp)) {
+    throw unauthorized('The token has an expiry (exp) that is not a finite time.');
   }
   return {
     sub: payload.sub,
@@ -116,7 +126,7 @@ function verifier(
   const options = {
     algorithms,
     clockTolerance,
-    requiredClaims: ['sub'],
+    requiredClaims: checks.requireExpiration === false ? ['sub'] : ['sub', 'exp'],
     ...(checks.issuer === undefined ? {} : { issuer: checks.issuer }),
     ...(checks.audience === undefined ? {} : { audience: checks.audience }),
   };

@@ -49,6 +49,7 @@ describe.skipIf(!postgresAvailable)('createTaskpulseFetchHandler [postgres]', ()
     });
     expect(me.status).toBe(200);
     expect(me.headers.get('x-request-id')).toBe('fetch-1');
+    expect(me.headers.get('x-content-type-options')).toBe('nosniff');
     expect(((await me.json()) as { result: { data: unknown } }).result.data).toMatchObject({
       id: 'fetch-user',
       email: 'fetch@example.com',

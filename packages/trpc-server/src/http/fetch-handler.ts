@@ -4,7 +4,7 @@ import { createRequestRecord, requestIdFrom } from '../logging/index.ts';
 import { openRequestContext, type TaskpulseRuntime } from '../runtime/index.ts';
 import { clientIp } from './client-ip.ts';
 import { isTrpcPath, resolveHttpOptions, type TaskpulseServerOptions } from './options.ts';
-import { plainRoute } from './plain-routes.ts';
+import { plainRoute, RESPONSE_HEADERS } from './plain-routes.ts';
 import {
   errorBody,
   logRequest,
@@ -61,14 +61,14 @@ function limitBody(request: Request, maxBodySize: number): Request {
   } as RequestInit);
 }
 
-function withHeader(response: Response, name: string, value: string): Response {
+function withHeaders(response: Response, headers: Record<string, string>): Response {
   try {
-    response.headers.set(name, value);
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
     return response;
   } catch {
     // immutable headers (a Response from fetch()): copy it
     const copy = new Response(response.body, response);
-    copy.headers.set(name, value);
+    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
     return copy;
   }
 }
@@ -114,7 +114,7 @@ export function createTaskpulseFetchHandler(
       );
       return new Response(request.method === 'HEAD' ? null : answer.body, {
         status: answer.status,
-        headers: { ...answer.headers, 'x-request-id': requestId },
+        headers: { ...answer.headers, ...RESPONSE_HEADERS, 'x-request-id': requestId },
       });
     }
 
@@ -156,7 +156,7 @@ export function createTaskpulseFetchHandler(
       durationMs: performance.now() - started,
       record,
     });
-    return withHeader(response, 'x-request-id', requestId);
+    return withHeaders(response, { ...RESPONSE_HEADERS, 'x-request-id': requestId });
   };
 
   return Object.assign(handle, {

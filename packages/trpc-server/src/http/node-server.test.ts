@@ -306,6 +306,10 @@ describe.skipIf(!postgresAvailable)('taskpulse server over HTTP [postgres]', () 
       expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       const plain = await fetch(`${api.url}/health/live`);
       expect(plain.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      // browsers must not guess the type of an API answer
+      for (const response of [sane, insane, plain]) {
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      }
     });
 
     it('logs one line per request with id, user, procedures and outcome, never the token or input', async () => {

@@ -11,7 +11,7 @@ import {
 import { openRequestContext, type TaskpulseRuntime } from '../runtime/index.ts';
 import { clientIp } from './client-ip.ts';
 import { isTrpcPath, resolveHttpOptions, type TaskpulseServerOptions } from './options.ts';
-import { plainRoute } from './plain-routes.ts';
+import { plainRoute, RESPONSE_HEADERS } from './plain-routes.ts';
 import {
   logRequest,
   recordUnobservedError,
@@ -98,6 +98,7 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const logger = runtime.logger.child({ requestId });
     res.setHeader('x-request-id', requestId);
+    for (const [name, value] of Object.entries(RESPONSE_HEADERS)) res.setHeader(name, value);
     const method = req.method ?? 'GET';
     let pathname: string;
     try {

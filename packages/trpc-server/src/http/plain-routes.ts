@@ -54,3 +54,11 @@ export async function plainRoute(
     body: await runtime.metrics.render(),
   };
 }
+
+/**
+ * Headers on every response: the API answers JSON, SSE or Prometheus text, never anything a
+ * browser should guess the type of.
+ */
+export const RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+};

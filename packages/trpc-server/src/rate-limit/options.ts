@@ -30,8 +30,9 @@ export type RateLimitRedisOption =
  * Counters live in memory by default: each process counts on its own. With `redis`, every
  * instance shares one count. **When Redis cannot be reached**, each instance falls back to its
  * own in-memory counters with the same budgets (rate-limiter-flexible's insurance limiter), so
- * calls are still limited, per instance, and nothing fails because of Redis; it switches back
- * by itself once Redis answers again.
+ * calls are still limited, per instance, and nothing fails or waits because of Redis (a count
+ * that Redis has not answered within a second is taken in memory); it switches back by itself
+ * once Redis answers again.
  */
 export interface TaskpulseRateLimitOptions {
   /** Per client IP, before authentication; `false` turns it off. @default { points: 600, durationSeconds: 60 } */

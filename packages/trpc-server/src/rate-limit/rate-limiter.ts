@@ -59,8 +59,14 @@ async function openRedis(url: string): Promise<OwnedRedisClient> {
       { cause },
     );
   });
-  // commands fail at once while disconnected, so that the in-memory insurance takes over
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // commands fail at once while disconnected, so that the in-memory insurance takes over, and
+  // one in flight when the connection drops fails after a second instead of waiting for Redis
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: STORE_DEADLINE_MS,
+    autoResendUnfulfilledCommands: false,
+  });
 }
 
 interface ConnectableClient extends RedisClientLike {
@@ -85,6 +91,30 @@ async function untilReady(client: ConnectableClient): Promise<void> {
 const READY_WAIT_MS = 2_000;
 
 /**
+ * How long a call waits for Redis to count it. A command sent just before the connection drops
+ * is kept by ioredis until Redis is back; past this, the call is counted in memory instead.
+ */
+const STORE_DEADLINE_MS = 1_000;
+
+/** The counters of one scope: shared through Redis when configured, and in this process. */
+interface ScopeLimiter {
+  readonly shared: RateLimiterAbstract | undefined;
+  readonly memory: RateLimiterMemory;
+}
+
+class StoreTooSlow extends Error {}
+
+/** `promise`, or a {@link StoreTooSlow} rejection after `ms`; a late outcome is ignored. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTooSlow(`no answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => {});
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Creates the rate limiter described by `options` (see {@link TaskpulseRateLimitOptions}), or
  * one that lets everything through when `options` is `false`.
  */
@@ -107,7 +137,7 @@ export function createRateLimiter(
   let setupFailureLogged = false;
 
   const build = (client: RedisClientLike | undefined) => {
-    const limiters = new Map<RateLimitScope, RateLimiterAbstract>();
+    const limiters = new Map<RateLimitScope, ScopeLimiter>();
     for (const scope of ['ip', 'user'] as const) {
       const budget = budgets[scope];
       if (!budget) continue;
@@ -117,9 +147,9 @@ export function createRateLimiter(
         keyPrefix: `${keyPrefix}:${scope}`,
       };
       const memory = new RateLimiterMemory(base);
-      limiters.set(
-        scope,
-        client
+      limiters.set(scope, {
+        memory,
+        shared: client
           ? new RateLimiterRedis({
               ...base,
               storeClient: client,
@@ -127,13 +157,12 @@ export function createRateLimiter(
               rejectIfRedisNotReady: true,
               insuranceLimiter: memory,
             })
-          : memory,
-      );
+          : undefined,
+      });
     }
     return limiters;
   };
-
-  let limiters: Promise<Map<RateLimitScope, RateLimiterAbstract>>;
+  let limiters: Promise<Map<RateLimitScope, ScopeLimiter>>;
   if (redisOption && 'url' in redisOption) {
     limiters = openRedis(redisOption.url).then(async (client) => {
       ownedClient = client;
@@ -159,7 +188,7 @@ export function createRateLimiter(
 
   return {
     consume: async (scope, key) => {
-      let limiter: RateLimiterAbstract | undefined;
+      let limiter: ScopeLimiter | undefined;
       try {
         limiter = (await limiters).get(scope);
       } catch (error) {
@@ -169,9 +198,7 @@ export function createRateLimiter(
         return;
       }
       if (!limiter) return;
-      try {
-        await limiter.consume(key);
-      } catch (rejection) {
+      const refuse = (rejection: unknown): void => {
         if (rejection instanceof RateLimiterRes) {
           onLimited(scope);
           const cause = new RateLimitedError(scope, rejection.msBeforeNext);
@@ -179,6 +206,21 @@ export function createRateLimiter(
         }
         // neither Redis nor its insurance could count: let the call through rather than fail it
         logger.warn({ err: rejection, scope }, 'rate limiter failed; call let through');
+      };
+      if (!limiter.shared) {
+        await limiter.memory.consume(key).catch(refuse);
+        return;
+      }
+      try {
+        await withDeadline(limiter.shared.consume(key), STORE_DEADLINE_MS);
+      } catch (rejection) {
+        if (!(rejection instanceof StoreTooSlow)) {
+          refuse(rejection);
+          return;
+        }
+        // a command sent just before Redis went away waits for it to come back: count here
+        logger.debug({ scope }, 'rate limit store too slow; counted in memory');
+        await limiter.memory.consume(key).catch(refuse);
       }
     },
     close: async () => {

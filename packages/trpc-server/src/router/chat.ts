@@ -17,7 +17,7 @@ export const chatProcedures = (b: TaskpulseBuilders) => ({
       .input(createConversationInput)
       .mutation(({ ctx, input }) => createConversation(ctx.taskpulse, input)),
     list: b.authed
-      .input(listConversationsInput)
+      .input(listConversationsInput.optional())
       .query(({ ctx, input }) => listConversations(ctx.taskpulse, input)),
   }),
   messages: b.router({

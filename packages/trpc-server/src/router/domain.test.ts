@@ -237,6 +237,22 @@ describe.skipIf(!postgresAvailable)('domain procedures over HTTP [postgres]', ()
     expect(await api.tp.fork().execute("select id from tasks where title = 'x'")).toEqual([]);
   });
 
+  it('lists with no input at all, as with {}', async () => {
+    const token = await signHs256({ sub: 'alice' });
+    for (const path of [
+      'tasks.list',
+      'teams.list',
+      'conversations.list',
+      'dashboard.statistics',
+      'dashboard.activity',
+      'dashboard.trend',
+    ]) {
+      const response = await call(api.url, path, { token });
+      expect([path, response.status]).toEqual([path, 200]);
+    }
+    expect((await alice.tasks.list.query()).items.length).toBeGreaterThan(0);
+  });
+
   it('CONFLICT on a stale expectedVersion', async () => {
     const task = await alice.tasks.create.mutate({ title: 'v1' });
     await alice.tasks.update.mutate({ id: task.id, title: 'v2', expectedVersion: 1 });

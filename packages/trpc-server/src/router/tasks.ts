@@ -19,7 +19,9 @@ export const tasksProcedures = (b: TaskpulseBuilders) => ({
       .input(createTaskInput)
       .mutation(({ ctx, input }) => createTask(ctx.taskpulse, input)),
     get: b.authed.input(getTaskInput).query(({ ctx, input }) => getTask(ctx.taskpulse, input)),
-    list: b.authed.input(listTasksInput).query(({ ctx, input }) => listTasks(ctx.taskpulse, input)),
+    list: b.authed
+      .input(listTasksInput.optional())
+      .query(({ ctx, input }) => listTasks(ctx.taskpulse, input)),
     update: b.authed
       .input(updateTaskInput)
       .mutation(({ ctx, input }) => updateTask(ctx.taskpulse, input)),

@@ -16,7 +16,9 @@ export const teamsProcedures = (b: TaskpulseBuilders) => ({
     create: b.authed
       .input(createTeamInput)
       .mutation(({ ctx, input }) => createTeam(ctx.taskpulse, input)),
-    list: b.authed.input(listTeamsInput).query(({ ctx, input }) => listTeams(ctx.taskpulse, input)),
+    list: b.authed
+      .input(listTeamsInput.optional())
+      .query(({ ctx, input }) => listTeams(ctx.taskpulse, input)),
     addMember: b.authed
       .input(addMemberInput)
       .mutation(({ ctx, input }) => addMember(ctx.taskpulse, input)),

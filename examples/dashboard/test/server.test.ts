@@ -1,0 +1,161 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningDashboard } from '../server/app.ts';
+import { DEMO_AUDIENCE, DEMO_ISSUER } from '../server/demo-auth.ts';
+import { CONTENT_SECURITY_POLICY } from '../server/static-files.ts';
+import { apiAs, demoSignIn, startTestDashboard, tempDir } from './support.ts';
+
+// The server on a temporary PGlite folder, serving a stand-in page (the browser test builds
+// the real one).
+describe('the dashboard server', () => {
+  let data: Awaited<ReturnType<typeof tempDir>>;
+  let web: Awaited<ReturnType<typeof tempDir>>;
+  let app: RunningDashboard;
+
+  beforeAll(async () => {
+    data = await tempDir('taskpulse-dashboard-data-');
+    web = await tempDir('taskpulse-dashboard-web-');
+    await mkdir(join(web.path, 'assets'));
+    await writeFile(join(web.path, 'index.html'), '<!doctype html><title>t</title>');
+    await writeFile(join(web.path, 'assets', 'index-abc123.js'), 'console.log(1);');
+    app = await startTestDashboard({ dataDir: data.path, webRoot: web.path });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await data?.remove();
+    await web?.remove();
+  });
+
+  it('fills an empty database with the demo data and keeps a generated secret', async () => {
+    expect(app.database).toBe('pglite');
+    expect(app.seeded).toBe(true);
+    expect(app.secretSource).toBe('generated');
+    const secretFile = join(data.path, 'jwt-secret');
+    expect((await readFile(secretFile, 'utf8')).trim()).toMatch(/^[\w-]{43}$/);
+    expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
+    expect(app.url).toMatch(/^http:\/\/localhost:\d+$/);
+  });
+
+  it('serves the API, health and metrics on the same port', async () => {
+    expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
+    expect(await (await fetch(`${app.url}/health/ready`)).json()).toEqual({
+      status: 'ok',
+      database: 'up',
+    });
+    expect(await (await fetch(`${app.url}/metrics`)).text()).toContain('# TYPE');
+    const alice = await apiAs(app.url, 'demo-alice');
+    expect(await alice.me.query()).toMatchObject({ id: 'demo-alice', name: 'Alice' });
+    expect((await alice.dashboard.statistics.query()).total).toBeGreaterThan(0);
+    const unauthenticated = await fetch(`${app.url}/trpc/me`);
+    expect(unauthenticated.status).toBe(401);
+  });
+
+  it('lists the demo users and signs in only them', async () => {
+    const users = (await (await fetch(`${app.url}/demo/users`)).json()) as {
+      users: { id: string; name: string }[];
+    };
+    expect(users.users.map((user) => user.name)).toEqual(['Alice', 'Bob', 'Charlie']);
+
+    const session = await demoSignIn(app.url, 'demo-bob');
+    expect(session).toMatchObject({ user: { id: 'demo-bob', name: 'Bob' } });
+
+    const signIn = (body: string, contentType = 'application/json') =>
+      fetch(`${app.url}/demo/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
+    const stranger = await signIn(JSON.stringify({ userId: 'mallory' }));
+    expect(stranger.status).toBe(400);
+    expect(await stranger.json()).toEqual({
+      error: { message: 'Pick a demo user: demo-alice, demo-bob, demo-charlie.' },
+    });
+    expect((await signIn('{not json')).status).toBe(400);
+    expect((await signIn('userId=demo-alice', 'application/x-www-form-urlencoded')).status).toBe(
+      415,
+    );
+    expect((await signIn('x'.repeat(5_000))).status).toBe(400);
+    expect((await fetch(`${app.url}/demo/sign-in`)).status).toBe(405);
+  });
+
+  it('accepts only demo tokens from its own issuer, for its own audience', async () => {
+    const secret = new TextEncoder().encode(
+      (await readFile(join(data.path, 'jwt-secret'), 'utf8')).trim(),
+    );
+    const sign = (issuer: string, audience: string) =>
+      new SignJWT({ name: 'Alice' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('demo-alice')
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(secret);
+    const me = async (token: string) =>
+      (await fetch(`${app.url}/trpc/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(await me(await sign(DEMO_ISSUER, DEMO_AUDIENCE))).toBe(200);
+    expect(await me(await sign('someone-else', DEMO_AUDIENCE))).toBe(401);
+    expect(await me(await sign(DEMO_ISSUER, 'another-app'))).toBe(401);
+  });
+
+  it('serves the page with its security headers, hashed assets for a year, and nothing outside it', async () => {
+    const page = await fetch(`${app.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await page.text()).toContain('<title>t</title>');
+
+    const asset = await fetch(`${app.url}/assets/index-abc123.js`);
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+
+    const head = await fetch(`${app.url}/index.html`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+
+    expect((await fetch(`${app.url}/nothing-here.js`)).status).toBe(404);
+    expect((await fetch(`${app.url}/%2e%2e/%2e%2e/etc/passwd`)).status).toBe(404);
+    expect((await fetch(`${app.url}/assets/..%2f..%2fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${app.url}/%00`)).status).toBe(404);
+    expect((await fetch(`${app.url}/`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('starts again on the same folder: no second seed, the same secret, old tokens still valid', async () => {
+    const { token } = await demoSignIn(app.url, 'demo-alice');
+    const before = await (await apiAs(app.url, 'demo-alice')).dashboard.statistics.query();
+    await app.close();
+    app = await startTestDashboard({ dataDir: data.path, webRoot: web.path });
+    expect(app.seeded).toBe(false);
+    expect(app.secretSource).toBe('file');
+    const response = await fetch(`${app.url}/trpc/dashboard.statistics`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { result: { data: unknown } }).result.data).toEqual(before);
+  });
+
+  it('says what to run when the page has not been built', async () => {
+    const empty = await tempDir('taskpulse-dashboard-empty-');
+    const other = await tempDir('taskpulse-dashboard-data2-');
+    const bare = await startTestDashboard({
+      dataDir: other.path,
+      webRoot: empty.path,
+      jwtSecret: 'a-secret-from-the-environment-0123456789',
+    });
+    try {
+      expect(bare.secretSource).toBe('env');
+      const response = await fetch(`${bare.url}/`);
+      expect(response.status).toBe(503);
+      expect(await response.text()).toContain('pnpm demo');
+    } finally {
+      await bare.close();
+      await empty.remove();
+      await other.remove();
+    }
+  });
+});

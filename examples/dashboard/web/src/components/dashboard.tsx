@@ -1,0 +1,118 @@
+import { useCallback, useMemo, useState } from 'react';
+import type { Task } from '../api.ts';
+import type { OpenFigure } from '../figures.ts';
+import { useLiveFigures } from '../live.ts';
+import { timeZone, weekStartsOn } from '../locale.ts';
+import type { Session } from '../session.ts';
+import { ConnectionStatus } from './connection-status.tsx';
+import {
+  ActivityPanel,
+  BreakdownPanel,
+  SharedPanel,
+  StatisticsCards,
+  TrendPanel,
+} from './panels.tsx';
+import { ShareDialog } from './share-dialog.tsx';
+import { TaskFormDialog } from './task-form.tsx';
+import { TaskListDialog } from './task-list.tsx';
+
+/** The signed-in page: the figures (live), the lists behind them, and the task dialogs. */
+export function Dashboard({
+  session,
+  onSignOut,
+}: {
+  session: Session;
+  onSignOut: (notice?: string) => void;
+}) {
+  const input = useMemo(() => ({ timeZone, weekStartsOn }), []);
+  const expired = useCallback(
+    () => onSignOut('Your demo session has expired. Pick a user to sign in again.'),
+    [onSignOut],
+  );
+  const live = useLiveFigures(input, expired);
+  const [figure, setFigure] = useState<OpenFigure | null>(null);
+  const [editing, setEditing] = useState<Task | 'new' | null>(null);
+  const [sharing, setSharing] = useState<Task | null>(null);
+  const [message, setMessage] = useState('');
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to the figures
+      </a>
+      <header className="topbar">
+        <p className="brand">
+          taskpulse <span className="tag">demo</span>
+        </p>
+        <ConnectionStatus state={live.state} retryNow={live.retryNow} />
+        <div className="account">
+          <span>
+            Signed in as <strong data-testid="user-name">{session.user.name}</strong>
+          </span>
+          <button type="button" className="button-quiet" onClick={() => onSignOut()}>
+            Switch user
+          </button>
+        </div>
+      </header>
+      <main
+        id="main"
+        tabIndex={-1}
+        data-time-zone={input.timeZone}
+        data-week-starts-on={input.weekStartsOn}
+      >
+        <div className="intro">
+          <div>
+            <h1>{session.user.name}’s dashboard</h1>
+            <p className="hint">
+              Times in {timeZone}. Select any number to list the tasks behind it.
+            </p>
+          </div>
+          <button type="button" className="button-primary" onClick={() => setEditing('new')}>
+            New task
+          </button>
+        </div>
+        <p className="toast" role="status" aria-live="polite">
+          {message}
+        </p>
+        <section aria-labelledby="overview-title">
+          <h2 id="overview-title" className="visually-hidden">
+            My tasks
+          </h2>
+          <div className="grid cards" data-testid="cards">
+            <StatisticsCards onOpen={setFigure} />
+          </div>
+        </section>
+        <div className="grid panels">
+          <ActivityPanel input={input} onOpen={setFigure} />
+          <SharedPanel onOpen={setFigure} />
+          <BreakdownPanel onOpen={setFigure} />
+          <TrendPanel />
+        </div>
+      </main>
+      {figure ? (
+        <TaskListDialog
+          figure={figure}
+          onClose={() => setFigure(null)}
+          onEdit={setEditing}
+          onShare={setSharing}
+          onSaved={setMessage}
+        />
+      ) : null}
+      {editing ? (
+        <TaskFormDialog
+          task={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(null)}
+          onSaved={setMessage}
+        />
+      ) : null}
+      {sharing ? (
+        <ShareDialog
+          task={sharing}
+          me={session.user}
+          onClose={() => setSharing(null)}
+          onSaved={setMessage}
+        />
+      ) : null}
+    </>
+  );
+}
