@@ -13,6 +13,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'tests/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     // vitest's summary, then one plain "N passed, N failed, N skipped" line for log readers
     reporters: ['default', './scripts/summary-reporter.ts'],

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DatabaseConnection } from 'kysely';
 import { TaskpulseError } from '../errors/index.ts';
 import { entities } from '../schema/entities.ts';
+import { routines } from '../schema/routines.ts';
 import type { DatabaseConfig, QueryEvent } from './config.ts';
 import { type GuardablePool, releaseLostConnections } from './lost-connections.ts';
 import { migrationsList } from './migrations/index.ts';
@@ -53,6 +54,7 @@ function timeQueries(onQuery: (query: QueryEvent) => void) {
 function sharedOptions(debug: boolean, onQuery: ((query: QueryEvent) => void) | undefined) {
   return {
     entities: [...entities],
+    routines: [...routines],
     extensions: [Migrator],
     migrations: {
       migrationsList,

@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
+import { DUE_SPANS, shareCounterTriggers, taskCounterTriggers } from './counter-triggers.ts';
 import {
   LIMITS,
   MESSAGE_ROLES,
@@ -111,7 +112,15 @@ export const Task = defineEntity({
       name: 'tasks_team_created_idx',
       expression: `create index "tasks_team_created_idx" on "tasks" ("team_id", "created_at" desc, "id" desc) where "team_id" is not null`,
     },
+    // the overdue figure: the owner's pending tasks due in the current, partial hour (the
+    // hours, days and months before it are counted in task_due_counts)
+    {
+      name: 'tasks_user_pending_due_idx',
+      expression: `create index "tasks_user_pending_due_idx" on "tasks" ("user_id", "due_at") where "status" = 'pending' and "due_at" is not null`,
+    },
   ],
+  // keep task_counts and task_due_counts exact (see counter-triggers.ts)
+  triggers: taskCounterTriggers,
 });
 
 /** A task shared by its owner with another user, at `view` or `edit`. */
@@ -140,6 +149,60 @@ export const TaskShare = defineEntity({
     // cascades a user's deletion to the shares they made
     { name: 'task_shares_shared_by_idx', properties: ['sharedByUser'] },
   ],
+  // keep task_counts exact (see counter-triggers.ts)
+  triggers: shareCounterTriggers,
+});
+
+const counter = () => p.integer().default(0);
+
+/**
+ * One user's dashboard figures, kept exact by triggers on `tasks` and `task_shares` in the
+ * transaction of every write, so that reading them costs the same for 10 tasks as for a
+ * million. The definitions are those of the `tasks.list` filters (`STATISTICS_FIGURES`, …);
+ * a missing row means all zero. `rebuildCounters` recomputes them from the rows.
+ */
+export const TaskCount = defineEntity({
+  name: 'TaskCount',
+  tableName: 'task_counts',
+  properties: {
+    user: () => p.manyToOne(User).primary().fieldName('user_id').deleteRule('cascade'),
+    /** Owned tasks. */
+    total: counter(),
+    /** Owned pending tasks. */
+    pending: counter(),
+    /** Owned completed tasks. */
+    completed: counter(),
+    /** Owned tasks at priority low. */
+    low: counter(),
+    /** Owned tasks at priority medium. */
+    medium: counter(),
+    /** Owned tasks at priority high. */
+    high: counter(),
+    /** Tasks shared with the user at `view`, owned by someone else. */
+    sharedView: counter(),
+    /** Tasks shared with the user at `edit`, owned by someone else. */
+    sharedEdit: counter(),
+    /** Owned tasks with at least one share. */
+    sharedByMe: counter(),
+  },
+});
+
+/**
+ * How many of a user's pending tasks fall due in each UTC month, day and hour: `overdue`
+ * (pending, due before now) is the sum of the whole months before the current one, the
+ * days of the current month before today, the hours of today before the current hour,
+ * plus the tasks due in the current hour before now (an index range scan). Kept exact by
+ * the triggers on `tasks`; a bucket that reaches zero is deleted.
+ */
+export const TaskDueCount = defineEntity({
+  name: 'TaskDueCount',
+  tableName: 'task_due_counts',
+  properties: {
+    user: () => p.manyToOne(User).primary().fieldName('user_id').deleteRule('cascade'),
+    span: p.enum(DUE_SPANS).primary(),
+    startsAt: timestamp().primary(),
+    pending: p.integer(),
+  },
 });
 
 /** A user's membership of a team, with a role. */
@@ -217,7 +280,9 @@ export const entities: readonly [
   typeof TeamMember,
   typeof Conversation,
   typeof Message,
-] = [User, Team, Task, TaskShare, TeamMember, Conversation, Message];
+  typeof TaskCount,
+  typeof TaskDueCount,
+] = [User, Team, Task, TaskShare, TeamMember, Conversation, Message, TaskCount, TaskDueCount];
 
 export type IUser = InferEntity<typeof User>;
 export type ITeam = InferEntity<typeof Team>;
@@ -226,3 +291,5 @@ export type ITaskShare = InferEntity<typeof TaskShare>;
 export type ITeamMember = InferEntity<typeof TeamMember>;
 export type IConversation = InferEntity<typeof Conversation>;
 export type IMessage = InferEntity<typeof Message>;
+export type ITaskCount = InferEntity<typeof TaskCount>;
+export type ITaskDueCount = InferEntity<typeof TaskDueCount>;

@@ -1,9 +1,17 @@
 export {
+  DUE_SPANS,
+  type DueSpan,
+  TASK_COUNT_COLUMNS,
+  type TaskCountColumn,
+} from './counter-triggers.ts';
+export {
   Conversation,
   entities,
   type IConversation,
   type IMessage,
   type ITask,
+  type ITaskCount,
+  type ITaskDueCount,
   type ITaskShare,
   type ITeam,
   type ITeamMember,
@@ -11,6 +19,8 @@ export {
   Message,
   newId,
   Task,
+  TaskCount,
+  TaskDueCount,
   TaskShare,
   Team,
   TeamMember,
@@ -29,3 +39,4 @@ export {
   TEAM_ROLES,
   type TeamRole,
 } from './limits.ts';
+export { routines, TaskCountsOverdue } from './routines.ts';

@@ -1,4 +1,10 @@
 export {
+  type Counters,
+  type RebuildCountersResult,
+  readCounters,
+  rebuildCounters,
+} from './counters.ts';
+export {
   createDashboard,
   type Dashboard,
   type LiveEmission,

@@ -3,13 +3,8 @@ import { runRead, type TaskpulseContext } from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith } from '../errors/index.ts';
 import { toIso } from '../schema/inputs.ts';
-import {
-  activityFigures,
-  BREAKDOWN_FIGURES,
-  countFiguresSql,
-  SHARED_FIGURES,
-  STATISTICS_FIGURES,
-} from './figures.ts';
+import { readCounters } from './counters.ts';
+import { activityFigures, countFiguresSql } from './figures.ts';
 import {
   type Activity,
   type ActivityInput,
@@ -34,16 +29,13 @@ export async function getStatistics(
 ): Promise<Statistics> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const { rows } = await countFiguresSql(STATISTICS_FIGURES, ctx.caller.id, ctx.now()).execute(
-      ctx.em.getKysely<TaskpulseDB>(),
-    );
-    const row = rows[0];
+    const c = await readCounters(ctx.em, ctx.caller.id, ctx.now());
     return {
-      total: countOf(row, 'total'),
-      pending: countOf(row, 'pending'),
-      completed: countOf(row, 'completed'),
-      shared: countOf(row, 'shared'),
-      overdue: countOf(row, 'overdue'),
+      total: c.total,
+      pending: c.pending,
+      completed: c.completed,
+      shared: c.shared_view + c.shared_edit,
+      overdue: c.overdue,
     };
   });
 }
@@ -55,19 +47,12 @@ export async function getBreakdown(
 ): Promise<Breakdown> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const { rows } = await countFiguresSql(BREAKDOWN_FIGURES, ctx.caller.id, ctx.now()).execute(
-      ctx.em.getKysely<TaskpulseDB>(),
-    );
-    const row = rows[0];
+    const c = await readCounters(ctx.em, ctx.caller.id);
     return {
-      pending: countOf(row, 'pending'),
-      completed: countOf(row, 'completed'),
-      total: countOf(row, 'total'),
-      byPriority: {
-        low: countOf(row, 'low'),
-        medium: countOf(row, 'medium'),
-        high: countOf(row, 'high'),
-      },
+      pending: c.pending,
+      completed: c.completed,
+      total: c.total,
+      byPriority: { low: c.low, medium: c.medium, high: c.high },
     };
   });
 }
@@ -79,15 +64,12 @@ export async function getSharedStats(
 ): Promise<SharedStats> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const { rows } = await countFiguresSql(SHARED_FIGURES, ctx.caller.id, ctx.now()).execute(
-      ctx.em.getKysely<TaskpulseDB>(),
-    );
-    const row = rows[0];
+    const c = await readCounters(ctx.em, ctx.caller.id);
     return {
-      totalShared: countOf(row, 'totalShared'),
-      viewOnly: countOf(row, 'viewOnly'),
-      canEdit: countOf(row, 'canEdit'),
-      sharedByMe: countOf(row, 'sharedByMe'),
+      totalShared: c.shared_view + c.shared_edit,
+      viewOnly: c.shared_view,
+      canEdit: c.shared_edit,
+      sharedByMe: c.shared_by_me,
     };
   });
 }

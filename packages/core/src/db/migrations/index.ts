@@ -1,5 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122081701_initial } from './Migration20261122081701_initial.ts';
+import { Migration20261122084720_task_counts } from './Migration20261122084720_task_counts.ts';
+import { Migration20261122091509_task_counts_overdue } from './Migration20261122091509_task_counts_overdue.ts';
 
 /**
  * Every migration, in order, listed explicitly so that bundled builds (which break folder
@@ -8,4 +10,9 @@ import { Migration20261122081701_initial } from './Migration20261122081701_initi
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122081701_initial', class: Migration20261122081701_initial },
+  { name: 'Migration20261122084720_task_counts', class: Migration20261122084720_task_counts },
+  {
+    name: 'Migration20261122091509_task_counts_overdue',
+    class: Migration20261122091509_task_counts_overdue,
+  },
 ];

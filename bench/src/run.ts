@@ -1,0 +1,314 @@
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
+import { type ApiResults, runApiBench } from './api.ts';
+import type { BenchConfig } from './config.ts';
+import { type DataInfo, openBenchData } from './data.ts';
+import { type Latency, type Measured, measure, pairedRatio } from './measure.ts';
+import {
+  STATISTICS,
+  type StatisticName,
+  VARIANT_DESCRIPTIONS,
+  VARIANTS,
+  type VariantName,
+  variantsOf,
+} from './variants.ts';
+
+/** Memory of this process at one moment, in bytes. */
+export interface MemorySample {
+  at: string;
+  heapUsed: number;
+  heapTotal: number;
+  rss: number;
+}
+
+/** One measured statistic × user × variant. */
+export interface Row {
+  statistic: StatisticName;
+  user: string;
+  userTasks: number;
+  variant: VariantName;
+  latency: Latency;
+}
+
+/** A target of issue 8 and where it stands. */
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** Everything one `pnpm bench` run measured; results.json holds it as is. */
+export interface BenchResults {
+  generatedAt: string;
+  commit: string | null;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryBytes: number;
+    node: string;
+    postgres: string;
+    platform: string;
+  };
+  config: Omit<BenchConfig, 'databaseUrl' | 'outDir'> & { database: string };
+  data: DataInfo;
+  variants: Record<VariantName, string>;
+  rows: Row[];
+  /** Whether every variant returned the same figures as core, per statistic and user. */
+  agreement: { statistic: StatisticName; user: string; agree: boolean; detail?: string }[];
+  memory: MemorySample[];
+  /** Part 2: cached reads, concurrent misses, HTTP; null when not run. */
+  api: ApiResults | null;
+  targets: Target[];
+}
+
+/** How a run reports what it does. */
+export interface Reporter {
+  seedProgress(done: number, total: number): void;
+  step(step: { key: string; round: number; done: number; total: number }): void;
+  log(message: string): void;
+}
+
+const memory = (at: string): MemorySample => {
+  const { heapUsed, heapTotal, rss } = process.memoryUsage();
+  return { at, heapUsed, heapTotal, rss };
+};
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Calls every variant once and checks that they agree with core (retrying once: time moves). */
+async function checkAgreement(
+  variants: Partial<Record<VariantName, () => Promise<unknown>>>,
+): Promise<{ agree: boolean; detail?: string }> {
+  let detail = '';
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const results = new Map<string, unknown>();
+    for (const [name, run] of Object.entries(variants)) results.set(name, await run());
+    const core = results.get('core');
+    const differing = [...results].filter(([, value]) => !isDeepStrictEqual(value, core));
+    if (differing.length === 0) return { agree: true };
+    detail = `core ${JSON.stringify(core)}; ${differing.map(([name, value]) => `${name} ${JSON.stringify(value)}`).join('; ')}`;
+  }
+  return { agree: false, detail };
+}
+
+const ms = (value: number) =>
+  value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(2)} ms`;
+
+/** The targets of issue 8 that this run measures, and where each stands. */
+function assessTargets(rows: Row[], data: DataInfo, api: ApiResults | null): Target[] {
+  const find = (statistic: StatisticName, user: string, variant: VariantName) =>
+    rows.find((r) => r.statistic === statistic && r.user === user && r.variant === variant)
+      ?.latency;
+  const targets: Target[] = [];
+  const users = data.benchUsers;
+  for (const statistic of ['statistics', 'breakdown', 'shared'] as const) {
+    for (const user of users) {
+      const core = find(statistic, user.id, 'core');
+      const floor = find(statistic, user.id, 'sql-counters');
+      const prepared = find(statistic, user.id, 'sql-counters-prepared');
+      const naive = find(statistic, user.id, 'orm-per-figure');
+      if (core && floor) {
+        const ratio = pairedRatio(core, floor);
+        const vsPrepared = prepared
+          ? `; ${pairedRatio(core, prepared).toFixed(2)}× of the same query prepared (${ms(prepared.p50)})`
+          : '';
+        targets.push({
+          target: `${statistic} (${user.label}): core within 1.3× of the hand-written SQL floor (p50, paired by round)`,
+          measured: `${ratio.toFixed(2)}× (${ms(core.p50)} vs ${ms(floor.p50)})${vsPrepared}`,
+          met: ratio <= 1.3,
+        });
+      }
+      if (core && naive) {
+        const ratio = pairedRatio(naive, core);
+        targets.push({
+          target: `${statistic} (${user.label}): core ≥ 5× faster than one ORM count per figure (p50, paired by round)`,
+          measured: `${ratio.toFixed(1)}× faster (${ms(naive.p50)} vs ${ms(core.p50)})`,
+          met: ratio >= 5,
+        });
+      }
+    }
+    const small = users[0];
+    const large = users.at(-1);
+    if (small && large && small !== large) {
+      const a = find(statistic, small.id, 'core');
+      const b = find(statistic, large.id, 'core');
+      if (a && b) {
+        const ratio = pairedRatio(b, a);
+        targets.push({
+          target: `${statistic}: the ${large.label} user within 3× of the ${small.label} user (core, p50, paired by round)`,
+          measured: `${ratio.toFixed(2)}× (${ms(b.p50)} vs ${ms(a.p50)}; p99 ${(b.p99 / a.p99).toFixed(2)}×)`,
+          met: ratio <= 3,
+        });
+      }
+    }
+  }
+  targets.push(...assessApiTargets(api));
+  return targets;
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+/** The targets of part 2 (cache and HTTP). */
+function assessApiTargets(api: ApiResults | null): Target[] {
+  if (!api) {
+    return [
+      'Cached read through core: p50 under 20 µs',
+      'Cached dashboard.statistics over HTTP: ≥ 80 % of the no-op query’s requests/s and ≥ 5,000 requests/s',
+      'No errors under the mixed read/write load',
+      '1,000 concurrent identical cache misses → 1 database query',
+      'Memory bounded across the long load: the cache never holds more than its maximum (heap and RSS reported)',
+    ].map((target) => ({ target, measured: 'not run (BENCH_PARTS without api)', met: null }));
+  }
+  const runs = (scenario: string) => api.http.filter((r) => r.scenario === scenario);
+  const rps = (scenario: string) => mean(runs(scenario).map((r) => r.requestsPerSecond));
+  const noop = rps('noop');
+  const cached = rps('statistics, cached');
+  const cachedRuns = runs('statistics, cached');
+  const p99 = Math.max(...cachedRuns.map((r) => r.p99));
+  const mixed = runs('mixed read/write');
+  const mixedErrors = mixed.reduce((sum, r) => sum + r.errors + r.timeouts + r.non2xx, 0);
+  const mixedTotal = mixed.reduce((sum, r) => sum + r.total, 0);
+  const samples = api.memory.samples;
+  const before = samples[0];
+  const after = samples.at(-1);
+  const firstStretch = samples[1];
+  const cacheBounded = samples.every(
+    (m) => m.cacheSize !== null && m.cacheSize <= api.memory.cacheMax,
+  );
+
+  return [
+    {
+      target: 'Cached read through core: p50 under 20 µs',
+      measured: `${ms(api.cachedCore.p50)} p50, ${ms(api.cachedCore.p99)} p99 with a new context per call (${ms(api.cachedCoreSameContext.p50)} p50 reusing one)`,
+      met: api.cachedCore.p50 < 0.02,
+    },
+    {
+      target: 'Cached dashboard.statistics over HTTP: ≥ 80 % of the no-op query’s requests/s',
+      measured: `${((cached / noop) * 100).toFixed(0)} % (${Math.round(cached).toLocaleString('en')} vs ${Math.round(noop).toLocaleString('en')} req/s, same server and auth)`,
+      met: cached >= 0.8 * noop,
+    },
+    {
+      target:
+        'Cached dashboard.statistics over HTTP: ≥ 5,000 requests/s on this machine (p99 reported)',
+      measured: `${Math.round(cached).toLocaleString('en')} req/s, p99 ${p99.toFixed(1)} ms`,
+      met: cached >= 5_000,
+    },
+    {
+      target: 'No errors under the mixed read/write load',
+      measured: `${mixedErrors} errors, timeouts or non-2xx answers in ${mixedTotal.toLocaleString('en')} requests`,
+      met: mixedTotal > 0 && mixedErrors === 0,
+    },
+    {
+      target: `${api.misses.concurrent.toLocaleString('en')} concurrent identical cache misses → 1 database query`,
+      measured: `${api.misses.queries} quer${api.misses.queries === 1 ? 'y' : 'ies'} (cache: ${api.misses.misses} miss, ${api.misses.coalesced} coalesced, ${api.misses.computes} compute)`,
+      met: api.misses.queries === 1,
+    },
+    {
+      target:
+        'Memory bounded across the long load: the cache never holds more than its maximum (heap and RSS reported)',
+      measured:
+        before && after && firstStretch
+          ? `after ${api.memory.loadSeconds} s: ${after.cacheSize?.toLocaleString('en')} figures cached (max ${api.memory.cacheMax.toLocaleString('en')}, ${after.cacheEvictions?.toLocaleString('en')} evicted); heap used ${mb(before.heapUsed)} before, ${mb(firstStretch.heapUsed)} after the first third, ${mb(after.heapUsed)} at the end; RSS ${mb(before.rss)} → ${mb(after.rss)}`
+          : 'no reading',
+      met: cacheBounded,
+    },
+  ];
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/**
+ * One bench run: opens (and seeds when needed) the database, measures every statistic for
+ * every bench user with every variant side by side, and returns the results.
+ */
+export async function runBench(config: BenchConfig, reporter: Reporter): Promise<BenchResults> {
+  const { databaseUrl: _url, outDir: _out, ...settings } = config;
+  const samples: MemorySample[] = [memory('start')];
+  reporter.log(
+    `database ${new URL(config.databaseUrl).pathname.slice(1)}: opening, seeding if needed`,
+  );
+  const { tp, data } = await openBenchData(config, (done, total) =>
+    reporter.seedProgress(done, total),
+  );
+  samples.push(memory(data.seeded ? 'after seeding' : 'after opening'));
+  const client = new pg.Client({ connectionString: config.databaseUrl });
+  await client.connect();
+  try {
+    const [{ server_version: postgres } = { server_version: '?' }] = (
+      await client.query<{ server_version: string }>('show server_version')
+    ).rows;
+    const functions: Measured[] = [];
+    const index = new Map<string, Omit<Row, 'latency'>>();
+    const agreement: BenchResults['agreement'] = [];
+    let rows: Row[] = [];
+    if (config.parts.includes('statistics')) {
+      for (const statistic of STATISTICS) {
+        for (const user of data.benchUsers) {
+          const variants = variantsOf(tp, client, statistic, user.id);
+          agreement.push({ statistic, user: user.id, ...(await checkAgreement(variants)) });
+          for (const variant of VARIANTS) {
+            const run = variants[variant];
+            if (!run) continue;
+            const key = `${statistic} · ${user.label} · ${variant}`;
+            functions.push({ key, run });
+            index.set(key, { statistic, user: user.id, userTasks: user.tasks, variant });
+          }
+        }
+      }
+      const disagreeing = agreement.filter((a) => !a.agree);
+      if (disagreeing.length > 0) {
+        reporter.log(`WARNING: variants disagree: ${JSON.stringify(disagreeing)}`);
+      }
+      const latencies = await measure(functions, {
+        timeMs: config.timeMs,
+        rounds: config.rounds,
+        minIterations: config.minIterations,
+        onStep: (step) => reporter.step(step),
+      });
+      samples.push(memory('after the statistics benchmarks'));
+      rows = [...index].map(([key, row]) => ({ ...row, latency: latencies.get(key)! }));
+    }
+    let api: ApiResults | null = null;
+    if (config.parts.includes('api')) {
+      const small = data.benchUsers[0]?.id ?? `${config.prefix}-1`;
+      const all = Array.from({ length: config.users }, (_, i) => `${config.prefix}-${i + 1}`);
+      api = await runApiBench(config, tp, { small, all: all.length > 0 ? all : [small] }, reporter);
+      samples.push(memory('after the cache and HTTP benchmarks'));
+    }
+    const cpus = os.cpus();
+    return {
+      generatedAt: new Date().toISOString(),
+      commit: gitCommit(),
+      machine: {
+        cpus: os.availableParallelism(),
+        cpuModel: cpus[0]?.model ?? 'unknown',
+        memoryBytes: os.totalmem(),
+        node: process.version,
+        postgres,
+        platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      },
+      config: {
+        ...settings,
+        database: new URL(config.databaseUrl).pathname.slice(1),
+      },
+      data,
+      variants: VARIANT_DESCRIPTIONS,
+      rows,
+      agreement,
+      memory: samples,
+      api,
+      targets: assessTargets(rows, data, api),
+    };
+  } finally {
+    await client.end();
+    await tp.close();
+  }
+}
