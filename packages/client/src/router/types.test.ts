@@ -52,10 +52,10 @@ describe('router types on the client', () => {
 
   it('types tasks.list: filters in, a page of tasks out', () => {
     expectTypeOf<RouterOutputs['tasks']['list']>().toEqualTypeOf<Page<TaskDto>>();
-    expectTypeOf<Exclude<RouterInputs['tasks']['list'], void | undefined>['scope']>().toEqualTypeOf<
+    expectTypeOf<Extract<RouterInputs['tasks']['list'], object>['scope']>().toEqualTypeOf<
       'owned' | 'shared' | 'team' | 'all' | undefined
     >();
-    expectTypeOf<Exclude<RouterInputs['tasks']['list'], void | undefined>['limit']>().toEqualTypeOf<
+    expectTypeOf<Extract<RouterInputs['tasks']['list'], object>['limit']>().toEqualTypeOf<
       number | undefined
     >();
   });
