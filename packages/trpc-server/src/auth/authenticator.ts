@@ -1,5 +1,7 @@
 import { TaskpulseError, type UserClaims, userClaimsSchema } from '@taskpulse/core';
 import { TRPCError } from '@trpc/server';
+import { decodeJwt } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { AuthRequest, IdentityClaims, TaskpulseAuthOptions } from './options.ts';
 import { readToken } from './token.ts';
 import { createKeySetVerifier, createSecretVerifier, type TokenVerifier } from './verify-token.ts';
@@ -71,6 +73,7 @@ export function createAuthenticator(options: TaskpulseAuthOptions): Authenticato
   }
   const verify: TokenVerifier =
     'secret' in options ? createSecretVerifier(options) : createKeySetVerifier(options);
+  const remember = verifiedTokenCache(options);
   return async (request) => {
     const token = readToken(request);
     if (token === undefined) {
@@ -79,6 +82,39 @@ export function createAuthenticator(options: TaskpulseAuthOptions): Authenticato
         message: 'Sign in: send the token as "Authorization: Bearer <token>".',
       });
     }
-    return toUserClaims(await verify(token));
+    const known = remember?.cache.get(token);
+    if (known) return known;
+    const claims = toUserClaims(await verify(token));
+    if (remember) {
+      // never past the token's own expiry: an expired token must be refused, cached or not
+      const { exp } = decodeJwt(token);
+      const untilExpiry =
+        exp === undefined
+          ? remember.ttlMs
+          : exp * 1000 - Date.now() - (options.clockToleranceSeconds ?? 5) * 1000;
+      const ttl = Math.min(remember.ttlMs, untilExpiry);
+      if (ttl > 0) remember.cache.set(token, claims, { ttl });
+    }
+    return claims;
   };
+}
+
+/** The cache of verified tokens that `verifiedTokens` describes, or none. */
+function verifiedTokenCache(options: Exclude<TaskpulseAuthOptions, { resolveUser: unknown }>) {
+  const { verifiedTokens = {} } = options;
+  if (verifiedTokens === false) return undefined;
+  const max = verifiedTokens.max ?? 10_000;
+  const ttlMs = verifiedTokens.ttlMs ?? 60_000;
+  if (!Number.isInteger(max) || max < 1 || !Number.isInteger(ttlMs) || ttlMs < 1) {
+    throw new TaskpulseError(
+      'VALIDATION',
+      'Invalid auth option verifiedTokens: max and ttlMs must be positive integers.',
+      {
+        issues: [
+          { path: ['auth', 'verifiedTokens'], message: 'max and ttlMs must be positive integers' },
+        ],
+      },
+    );
+  }
+  return { cache: new LRUCache<string, UserClaims>({ max, ttl: ttlMs }), ttlMs };
 }

@@ -55,6 +55,14 @@ export interface TokenChecks {
    * @default true
    */
   requireExpiration?: boolean;
+  /**
+   * Remembers tokens that verified, so that a client sending the same token again costs no
+   * signature check: at most `max` tokens, each for `ttlMs` and never past its own `exp`
+   * (less the clock tolerance). Keep `ttlMs` short where keys are revoked by removing them
+   * from a key set. `false` verifies every request.
+   * @default { max: 10000, ttlMs: 60000 }
+   */
+  verifiedTokens?: { max?: number; ttlMs?: number } | false;
 }
 
 /** Tokens signed with a shared secret (HMAC). */
