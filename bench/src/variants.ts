@@ -1,7 +1,7 @@
 /**
  * The ways of computing each statistic that the bench puts side by side, for one user:
  *
- * - `core`: taskpulse as an app calls it (a fresh entity manager per call, uncached);
+ * - `core`: taskpulse as an app calls it (a fresh `tp.context()` per call, uncached);
  * - `core-count-query`: the design before the counters — the same figures as one
  *   `count(*) FILTER` query over the user's rows, through core's own query builder;
  * - `orm-per-figure`: the naive way, one `em.count()` ORM query per figure, one after another;
@@ -41,7 +41,7 @@ export type VariantName = (typeof VARIANTS)[number];
 
 /** What each variant is, in a sentence (for RESULTS.md). */
 export const VARIANT_DESCRIPTIONS: Record<VariantName, string> = {
-  core: 'taskpulse core as an app calls it, uncached (a fresh entity manager per call): for statistics, breakdown and shared one primary-key read of the per-user counters (statistics adds task_counts_overdue); activity and trend count rows',
+  core: 'taskpulse core as an app calls it, uncached (a fresh `tp.context()` per call, which forks an entity manager only when a call needs one): for statistics, breakdown and shared one primary-key read of the columns of the per-user counters that the figure needs (statistics adds task_counts_overdue); activity and trend count rows',
   'core-count-query':
     'the previous design, through core’s own query builder: one count(*) FILTER query over the user’s rows',
   'orm-per-figure': 'naive: one MikroORM em.count() per figure, one after another',

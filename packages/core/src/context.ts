@@ -1,5 +1,9 @@
+import type { Platform } from '@mikro-orm/core';
+import type { AbstractSqlConnection } from '@mikro-orm/sql';
+import type { Kysely } from 'kysely';
 import { toTaskpulseError } from './db/errors.ts';
-import type { TaskpulseEntityManager } from './db/open.ts';
+import type { TaskpulseDB } from './db/kysely.ts';
+import type { TaskpulseEntityManager, TaskpulseOrm } from './db/open.ts';
 import { TaskpulseError } from './errors/index.ts';
 import type { ChangeEvent, ChangeEventBus } from './events/index.ts';
 
@@ -14,12 +18,66 @@ export interface Caller {
  * where change events go, and the clock. Build one per request with `tp.context(caller)`.
  */
 export interface TaskpulseContext {
-  /** A forked entity manager, not shared with other requests. */
+  /**
+   * A forked entity manager, not shared with other requests. `tp.context()` forks it on first
+   * use: calls answered from the cache or by one counter read never need it.
+   */
   readonly em: TaskpulseEntityManager;
   readonly caller: Caller;
   readonly events: ChangeEventBus;
   /** The current instant; injectable so that tests pin it. */
   readonly now: () => Date;
+}
+
+/** Where a context made by {@link createContext} keeps the way to its pool. */
+const POOL = Symbol('taskpulse.pool');
+
+/** What a lone read needs: the query builder it goes through and the platform that escapes values. */
+export interface ReadPath {
+  readonly kysely: Kysely<TaskpulseDB>;
+  readonly platform: Platform;
+}
+
+interface LazyContext extends TaskpulseContext {
+  /** The pool's read path while no entity manager has been forked, else undefined. */
+  readonly [POOL]?: () => ReadPath | undefined;
+}
+
+/**
+ * The context of `tp.context()`: its entity manager is forked on first use, so that a call
+ * answered from the cache, or by one query, does not pay for a unit of work it never uses.
+ * A given `em` is used as it is (and its transaction, if any, is respected).
+ */
+export function createContext(
+  orm: TaskpulseOrm,
+  fields: Omit<TaskpulseContext, 'em'>,
+  em?: TaskpulseEntityManager,
+): TaskpulseContext {
+  let forked = em;
+  // a fresh fork has no transaction: its Kysely is the pool's, the same for every fork
+  const pool: ReadPath = {
+    kysely: (orm.em.getConnection() as AbstractSqlConnection).getClient<TaskpulseDB>(),
+    platform: orm.em.getPlatform(),
+  };
+  const context: LazyContext = {
+    get em() {
+      forked ??= orm.em.fork();
+      return forked;
+    },
+    ...fields,
+    [POOL]: () => (forked === undefined ? pool : undefined),
+  };
+  return context;
+}
+
+/**
+ * How a lone read of `ctx` reaches the database: through the context's entity manager (inside
+ * its transaction, if it has one), or straight through the pool when none was forked yet.
+ */
+export function readPathOf(ctx: TaskpulseContext): ReadPath {
+  const pool = (ctx as LazyContext)[POOL]?.();
+  if (pool) return pool;
+  return { kysely: ctx.em.getKysely<TaskpulseDB>(), platform: ctx.em.getPlatform() };
 }
 
 /** What a write reports, besides its result: the change, or null when nothing changed. */

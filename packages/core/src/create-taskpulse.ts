@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { StatsCache } from './cache/index.ts';
-import type { Caller, TaskpulseContext } from './context.ts';
+import { type Caller, createContext, type TaskpulseContext } from './context.ts';
 import {
   type QueryEvent,
   type ResolvedTaskpulseConfig,
@@ -47,8 +47,9 @@ export interface Taskpulse {
    */
   observeQueries(observer: (query: QueryEvent) => void): () => void;
   /**
-   * The context for one unit of work of `caller`: a forked entity manager, the event bus
-   * and the clock. Pass it to the domain functions.
+   * The context for one unit of work of `caller`: a forked entity manager (forked when first
+   * used, or `options.em` as given, whose transaction its reads then see), the event bus and
+   * the clock. Pass it to the domain functions.
    */
   context(caller: Caller, options?: { em?: TaskpulseEntityManager }): TaskpulseContext;
   /**
@@ -113,7 +114,7 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
         queryObservers.delete(observer);
       };
     },
-    context: (caller, options = {}) => ({ em: options.em ?? orm.em.fork(), caller, events, now }),
+    context: (caller, options = {}) => createContext(orm, { caller, events, now }, options.em),
     provisionUser: async (claims) => {
       const known = provisioned.get(claims.id);
       if (known && known.email === (claims.email ?? null) && known.name === (claims.name || null)) {

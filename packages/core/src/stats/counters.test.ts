@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { describeDatabases, describePostgres, type TestDatabase } from '../../test/databases.ts';
 import { as, createUsers, outcome } from '../../test/fixtures.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
@@ -542,12 +542,46 @@ describeDatabases('counters', (db) => {
         [new Date(NOW.getTime() - 60_000)],
       );
       expect(await readCounters(tx, 'u0', NOW)).toMatchObject({ total: 1, pending: 1, overdue: 1 });
+      // the figures of a context made on the transaction's entity manager read through it too
+      const inTx = db.tp.context({ id: 'u0' }, { em: tx as TaskpulseEntityManager });
+      expect(await getStatistics(inTx)).toMatchObject({ total: 1, pending: 1 });
+      expect(await getBreakdown(inTx)).toMatchObject({ total: 1, byPriority: { medium: 1 } });
       if (db.kind === 'postgres') {
         // another session does not see it yet (PGlite has one session: it would wait on ours)
         expect(await readCounters(db.tp.fork(), 'u0', NOW)).toMatchObject({ total: 0, overdue: 0 });
+        // nor does a fresh context, which reads through the pool without forking
+        expect(await getStatistics(db.tp.context({ id: 'u0' }))).toMatchObject({ total: 0 });
       }
     });
     expect(await readCounters(db.tp.fork(), 'u0', NOW)).toMatchObject({ total: 1, overdue: 1 });
+    expect(await getBreakdown(db.tp.context({ id: 'u0' }))).toMatchObject({ total: 1 });
+  });
+
+  it('a context forks its entity manager on first use only, and keeps that one', async () => {
+    await createUsers(db.tp, USERS);
+    const fork = vi.spyOn(db.tp.orm.em, 'fork');
+    try {
+      const ctx = db.tp.context({ id: 'u0' });
+      // figures read from the counters need no unit of work
+      await getStatistics(ctx);
+      await getBreakdown(ctx);
+      await getSharedStats(ctx);
+      expect(fork).not.toHaveBeenCalled();
+      // a write takes one, and every later call of the context uses that same one
+      await createTask(ctx, { title: 'after the reads' });
+      const em = ctx.em;
+      expect(fork).toHaveBeenCalledTimes(1);
+      expect(ctx.em).toBe(em);
+      expect(await getBreakdown(ctx)).toMatchObject({ total: 1, pending: 1 });
+      expect(fork).toHaveBeenCalledTimes(1);
+      // a given entity manager is used as it is
+      const given = db.tp.fork();
+      fork.mockClear();
+      expect(db.tp.context({ id: 'u0' }, { em: given }).em).toBe(given);
+      expect(fork).not.toHaveBeenCalled();
+    } finally {
+      fork.mockRestore();
+    }
   });
 
   it('rebuildCounters catches up with writes made while the triggers were disabled', async () => {

@@ -1,4 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
+import type { ReadPath } from '../context.ts';
 import { toTaskpulseError } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
@@ -19,13 +20,15 @@ export interface RebuildCountersResult {
   corrected: number;
 }
 
-const COUNTS = TASK_COUNT_COLUMNS.join(', ');
-const READ_COUNTS = `select ${COUNTS} from task_counts where user_id = ?`;
-const READ_COUNTS_AND_OVERDUE = `select ${COUNTS}, task_counts_overdue(?, ?::timestamptz) as overdue
-  from task_counts where user_id = ?`;
-
 /** A user's counters, as {@link readCounters} returns them. */
 export type Counters = Record<TaskCountColumn | 'overdue', number>;
+
+/** The text that reads `columns` of a user's counters (and `overdue` when asked). */
+const readCountsText = (columns: readonly TaskCountColumn[], overdue: boolean) =>
+  overdue
+    ? `select ${columns.join(', ')}, task_counts_overdue(?, ?::timestamptz) as overdue
+  from task_counts where user_id = ?`
+    : `select ${columns.join(', ')} from task_counts where user_id = ?`;
 
 /**
  * Reads `me`'s row of `task_counts` — and `overdue` at `now` when given, through
@@ -42,19 +45,29 @@ export async function readCounters(
   me: string,
   now?: Date,
 ): Promise<Counters> {
+  const path = { kysely: em.getKysely<TaskpulseDB>(), platform: em.getPlatform() };
+  return readCountersThrough(path, me, TASK_COUNT_COLUMNS, now);
+}
+
+/**
+ * {@link readCounters} of only `columns` (a figure's; fewer columns, less to decode) through a
+ * given read path (a context's, see `readPathOf`).
+ */
+export async function readCountersThrough<C extends TaskCountColumn>(
+  { kysely, platform }: ReadPath,
+  me: string,
+  columns: readonly C[],
+  now?: Date,
+): Promise<Record<C | 'overdue', number>> {
   const text =
     now === undefined
-      ? em.getPlatform().formatQuery(READ_COUNTS, [me])
-      : em.getPlatform().formatQuery(READ_COUNTS_AND_OVERDUE, [me, now.toISOString(), me]);
+      ? platform.formatQuery(readCountsText(columns, false), [me])
+      : platform.formatQuery(readCountsText(columns, true), [me, now.toISOString(), me]);
   // through the Kysely connection, where the `onQuery` option observes every statement
-  const { rows } = await em
-    .getKysely()
-    .executeQuery<Record<string, unknown>>(CompiledQuery.raw(text));
+  const { rows } = await kysely.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text));
   const row = rows[0];
-  const counters = { overdue: 0 } as Counters;
-  for (const column of [...TASK_COUNT_COLUMNS, 'overdue'] as const) {
-    counters[column] = Number(row?.[column] ?? 0);
-  }
+  const counters = { overdue: Number(row?.overdue ?? 0) } as Record<C | 'overdue', number>;
+  for (const column of columns) counters[column] = Number(row?.[column] ?? 0);
   return counters;
 }
 

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { runRead, type TaskpulseContext } from '../context.ts';
+import { readPathOf, runRead, type TaskpulseContext } from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith } from '../errors/index.ts';
 import { toIso } from '../schema/inputs.ts';
-import { readCounters } from './counters.ts';
+import { readCountersThrough } from './counters.ts';
 import { activityFigures, countFiguresSql } from './figures.ts';
 import {
   type Activity,
@@ -19,6 +19,11 @@ import {
 } from './schemas.ts';
 import { assertKnownTimeZone, type WindowRow, windowSql } from './time-window.ts';
 
+/** The counters each figure reads (no more: every column is decoded on each call). */
+const STATISTICS_COLUMNS = ['total', 'pending', 'completed', 'shared_view', 'shared_edit'] as const;
+const BREAKDOWN_COLUMNS = ['total', 'pending', 'completed', 'low', 'medium', 'high'] as const;
+const SHARED_COLUMNS = ['shared_view', 'shared_edit', 'shared_by_me'] as const;
+
 const countOf = (row: Record<string, unknown> | undefined, name: string): number =>
   Number(row?.[name] ?? 0);
 
@@ -29,7 +34,12 @@ export async function getStatistics(
 ): Promise<Statistics> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const c = await readCounters(ctx.em, ctx.caller.id, ctx.now());
+    const c = await readCountersThrough(
+      readPathOf(ctx),
+      ctx.caller.id,
+      STATISTICS_COLUMNS,
+      ctx.now(),
+    );
     return {
       total: c.total,
       pending: c.pending,
@@ -47,7 +57,7 @@ export async function getBreakdown(
 ): Promise<Breakdown> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const c = await readCounters(ctx.em, ctx.caller.id);
+    const c = await readCountersThrough(readPathOf(ctx), ctx.caller.id, BREAKDOWN_COLUMNS);
     return {
       pending: c.pending,
       completed: c.completed,
@@ -64,7 +74,7 @@ export async function getSharedStats(
 ): Promise<SharedStats> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const c = await readCounters(ctx.em, ctx.caller.id);
+    const c = await readCountersThrough(readPathOf(ctx), ctx.caller.id, SHARED_COLUMNS);
     return {
       totalShared: c.shared_view + c.shared_edit,
       viewOnly: c.shared_view,
