@@ -59,6 +59,18 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       const client = new pg.Client({ connectionString: testServerUrl });
       await client.connect();
       try {
+        // Sessions of pools that were just closed are on their way out: let them leave. Forcing
+        // one out sends its client a FATAL error that nobody listens for any more (pg-pool stops
+        // listening when it ends a client), which fails the run as an uncaught exception.
+        // Sessions still there after 10 s are a leak, and are forced out.
+        for (let waited = 0; waited < 10_000; waited += 50) {
+          const { rows } = await client.query<{ n: number }>(
+            'select count(*)::int as n from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`drop database if exists ${name} with (force)`);
       } finally {
         await client.end();
