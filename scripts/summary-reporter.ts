@@ -1,11 +1,15 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 
 /**
  * Ends a run with one plain line, `<n> passed, <n> failed, <n> skipped`, that tools reading a
- * log (CI among them) understand without knowing vitest's own summary.
+ * log (CI among them) understand without knowing vitest's own summary. Errors thrown outside
+ * any test (which fail the run although every test passed) are counted on that line too.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError> = [],
+  ): void {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
@@ -15,8 +19,12 @@ export default class SummaryReporter implements Reporter {
         else counts.skipped += 1;
       }
     }
+    const errors =
+      unhandledErrors.length > 0
+        ? `, ${unhandledErrors.length} unhandled error${unhandledErrors.length === 1 ? '' : 's'} (the run fails)`
+        : '';
     process.stdout.write(
-      `\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`,
+      `\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${errors}\n`,
     );
   }
 }
