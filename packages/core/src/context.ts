@@ -54,20 +54,28 @@ export function createContext(
   em?: TaskpulseEntityManager,
 ): TaskpulseContext {
   let forked = em;
-  // a fresh fork has no transaction: its Kysely is the pool's, the same for every fork
-  const pool: ReadPath = {
-    kysely: (orm.em.getConnection() as AbstractSqlConnection).getClient<TaskpulseDB>(),
-    platform: orm.em.getPlatform(),
-  };
   const context: LazyContext = {
     get em() {
       forked ??= orm.em.fork();
       return forked;
     },
     ...fields,
-    [POOL]: () => (forked === undefined ? pool : undefined),
+    [POOL]: () => (forked === undefined ? poolReadPath(orm) : undefined),
   };
   return context;
+}
+
+/** How `em`'s lone reads reach the database: its Kysely (its transaction's, inside one). */
+export function readPathOfEm(em: TaskpulseEntityManager): ReadPath {
+  return { kysely: em.getKysely<TaskpulseDB>(), platform: em.getPlatform() };
+}
+
+/** What a fresh fork's read path would be: a fork starts outside any transaction, on the pool. */
+function poolReadPath(orm: TaskpulseOrm): ReadPath {
+  return {
+    kysely: (orm.em.getConnection() as AbstractSqlConnection).getClient<TaskpulseDB>(),
+    platform: orm.em.getPlatform(),
+  };
 }
 
 /**
@@ -75,9 +83,7 @@ export function createContext(
  * its transaction, if it has one), or straight through the pool when none was forked yet.
  */
 export function readPathOf(ctx: TaskpulseContext): ReadPath {
-  const pool = (ctx as LazyContext)[POOL]?.();
-  if (pool) return pool;
-  return { kysely: ctx.em.getKysely<TaskpulseDB>(), platform: ctx.em.getPlatform() };
+  return (ctx as LazyContext)[POOL]?.() ?? readPathOfEm(ctx.em);
 }
 
 /** What a write reports, besides its result: the change, or null when nothing changed. */

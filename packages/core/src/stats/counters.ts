@@ -1,5 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import type { ReadPath } from '../context.ts';
+import { type ReadPath, readPathOfEm } from '../context.ts';
 import { toTaskpulseError } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
@@ -23,12 +23,26 @@ export interface RebuildCountersResult {
 /** A user's counters, as {@link readCounters} returns them. */
 export type Counters = Record<TaskCountColumn | 'overdue', number>;
 
-/** The text that reads `columns` of a user's counters (and `overdue` when asked). */
-const readCountsText = (columns: readonly TaskCountColumn[], overdue: boolean) =>
-  overdue
-    ? `select ${columns.join(', ')}, task_counts_overdue(?, ?::timestamptz) as overdue
-  from task_counts where user_id = ?`
-    : `select ${columns.join(', ')} from task_counts where user_id = ?`;
+/** A read of some columns of a user's counters: its SQL, written once. */
+export interface CounterRead<C extends TaskCountColumn> {
+  readonly columns: readonly C[];
+  readonly text: string;
+  /** The same, with `overdue` through `task_counts_overdue`. */
+  readonly textWithOverdue: string;
+}
+
+/** The read of `columns` of a user's counters (a figure's: fewer columns, less to decode). */
+export function counterRead<C extends TaskCountColumn>(columns: readonly C[]): CounterRead<C> {
+  const list = columns.join(', ');
+  return {
+    columns,
+    text: `select ${list} from task_counts where user_id = ?`,
+    textWithOverdue: `select ${list}, task_counts_overdue(?, ?::timestamptz) as overdue
+  from task_counts where user_id = ?`,
+  };
+}
+
+const ALL_COUNTERS = counterRead(TASK_COUNT_COLUMNS);
 
 /**
  * Reads `me`'s row of `task_counts` — and `overdue` at `now` when given, through
@@ -45,29 +59,25 @@ export async function readCounters(
   me: string,
   now?: Date,
 ): Promise<Counters> {
-  const path = { kysely: em.getKysely<TaskpulseDB>(), platform: em.getPlatform() };
-  return readCountersThrough(path, me, TASK_COUNT_COLUMNS, now);
+  return readCountersThrough(readPathOfEm(em), me, ALL_COUNTERS, now);
 }
 
-/**
- * {@link readCounters} of only `columns` (a figure's; fewer columns, less to decode) through a
- * given read path (a context's, see `readPathOf`).
- */
+/** {@link readCounters} of the columns of `read`, through a given read path (see `readPathOf`). */
 export async function readCountersThrough<C extends TaskCountColumn>(
   { kysely, platform }: ReadPath,
   me: string,
-  columns: readonly C[],
+  read: CounterRead<C>,
   now?: Date,
 ): Promise<Record<C | 'overdue', number>> {
   const text =
     now === undefined
-      ? platform.formatQuery(readCountsText(columns, false), [me])
-      : platform.formatQuery(readCountsText(columns, true), [me, now.toISOString(), me]);
+      ? platform.formatQuery(read.text, [me])
+      : platform.formatQuery(read.textWithOverdue, [me, now.toISOString(), me]);
   // through the Kysely connection, where the `onQuery` option observes every statement
   const { rows } = await kysely.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text));
   const row = rows[0];
   const counters = { overdue: Number(row?.overdue ?? 0) } as Record<C | 'overdue', number>;
-  for (const column of columns) counters[column] = Number(row?.[column] ?? 0);
+  for (const column of read.columns) counters[column] = Number(row?.[column] ?? 0);
   return counters;
 }
 

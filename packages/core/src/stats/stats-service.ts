@@ -3,7 +3,7 @@ import { readPathOf, runRead, type TaskpulseContext } from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith } from '../errors/index.ts';
 import { toIso } from '../schema/inputs.ts';
-import { readCountersThrough } from './counters.ts';
+import { counterRead, readCountersThrough } from './counters.ts';
 import { activityFigures, countFiguresSql } from './figures.ts';
 import {
   type Activity,
@@ -20,9 +20,22 @@ import {
 import { assertKnownTimeZone, type WindowRow, windowSql } from './time-window.ts';
 
 /** The counters each figure reads (no more: every column is decoded on each call). */
-const STATISTICS_COLUMNS = ['total', 'pending', 'completed', 'shared_view', 'shared_edit'] as const;
-const BREAKDOWN_COLUMNS = ['total', 'pending', 'completed', 'low', 'medium', 'high'] as const;
-const SHARED_COLUMNS = ['shared_view', 'shared_edit', 'shared_by_me'] as const;
+const STATISTICS_COUNTERS = counterRead([
+  'total',
+  'pending',
+  'completed',
+  'shared_view',
+  'shared_edit',
+] as const);
+const BREAKDOWN_COUNTERS = counterRead([
+  'total',
+  'pending',
+  'completed',
+  'low',
+  'medium',
+  'high',
+] as const);
+const SHARED_COUNTERS = counterRead(['shared_view', 'shared_edit', 'shared_by_me'] as const);
 
 const countOf = (row: Record<string, unknown> | undefined, name: string): number =>
   Number(row?.[name] ?? 0);
@@ -37,7 +50,7 @@ export async function getStatistics(
     const c = await readCountersThrough(
       readPathOf(ctx),
       ctx.caller.id,
-      STATISTICS_COLUMNS,
+      STATISTICS_COUNTERS,
       ctx.now(),
     );
     return {
@@ -57,7 +70,7 @@ export async function getBreakdown(
 ): Promise<Breakdown> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const c = await readCountersThrough(readPathOf(ctx), ctx.caller.id, BREAKDOWN_COLUMNS);
+    const c = await readCountersThrough(readPathOf(ctx), ctx.caller.id, BREAKDOWN_COUNTERS);
     return {
       pending: c.pending,
       completed: c.completed,
@@ -74,7 +87,7 @@ export async function getSharedStats(
 ): Promise<SharedStats> {
   parseWith(noInput, input, 'input');
   return runRead(async () => {
-    const c = await readCountersThrough(readPathOf(ctx), ctx.caller.id, SHARED_COLUMNS);
+    const c = await readCountersThrough(readPathOf(ctx), ctx.caller.id, SHARED_COUNTERS);
     return {
       totalShared: c.shared_view + c.shared_edit,
       viewOnly: c.shared_view,
