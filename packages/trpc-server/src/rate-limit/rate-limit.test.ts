@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRedis, redisAvailable, testRedisUrl } from '../../../core/test/redis.ts';
 import { startTcpProxy, type TcpProxy } from '../../../core/test/tcp-proxy.ts';
 import { type CallResult, call, postgresAvailable, useTestApi } from '../../test/api.ts';
 import { sampleValue } from '../../test/metrics.ts';
-import { describeRedis, redisAvailable, testRedisUrl } from '../../test/redis.ts';
 import { signHs256, TEST_SECRET } from '../../test/tokens.ts';
 import { createTaskpulseServer, type TaskpulseServer } from '../index.ts';
 

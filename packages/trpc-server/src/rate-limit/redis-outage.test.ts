@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeRedis, testRedisUrl } from '../../../core/test/redis.ts';
 import { startTcpProxy, type TcpProxy } from '../../../core/test/tcp-proxy.ts';
-import { describeRedis, testRedisUrl } from '../../test/redis.ts';
 import type { TaskpulseLogger } from '../logging/index.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
 
