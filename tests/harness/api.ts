@@ -4,16 +4,9 @@
  * this package. Options may be functions, read when the API opens (in `beforeAll`), so that
  * they can name proxies and servers that other hooks started first.
  */
-import { createTaskpulse, type Taskpulse, type TaskpulseConfig } from '@taskpulse/core';
-import {
-  createTaskpulseServer,
-  type TaskpulseAuthOptions,
-  type TaskpulseRateLimitOptions,
-  type TaskpulseServer,
-} from '@taskpulse/trpc-server';
-import { afterAll, beforeAll } from 'vitest';
-import { createTestDatabase } from '../../packages/core/test/databases.ts';
-import { type CapturedLogs, captureLogs } from '../../packages/trpc-server/test/logs.ts';
+import type { TaskpulseConfig } from '@taskpulse/core';
+import type { TaskpulseAuthOptions, TaskpulseRateLimitOptions } from '@taskpulse/trpc-server';
+import { type TestApi, useTestApi } from '../../packages/trpc-server/test/api.ts';
 import { signHs256, TEST_SECRET } from '../../packages/trpc-server/test/tokens.ts';
 
 export { postgresAvailable } from '../../packages/core/test/databases.ts';
@@ -41,66 +34,22 @@ export interface ApiOptions {
   logLevel?: 'debug' | 'info' | 'warn';
 }
 
-export interface TestApi {
-  readonly tp: Taskpulse;
-  readonly server: TaskpulseServer;
-  /** The server's base URL (without /trpc). */
-  readonly url: string;
-  readonly logs: CapturedLogs;
-  /** The database's own URL (not a proxy's): for plain SQL beside the API. */
-  readonly databaseUrl: string;
-}
+export type { TestApi };
 
 /** Opens the API in `beforeAll` and closes it, and drops its database, in `afterAll`. */
 export function useApi(options: ApiOptions = {}): TestApi {
-  let state: TestApi | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  beforeAll(async () => {
-    const database = await createTestDatabase();
-    drop = database.drop;
-    const logs = captureLogs(options.logLevel ?? 'debug');
-    const url = options.databaseUrl ? await options.databaseUrl(database.url) : database.url;
-    const tp = await createTaskpulse({
-      database: { url },
-      migrate: true,
-      ...now(options.taskpulse ?? {}),
-    });
-    const server = createTaskpulseServer({
+  return useTestApi({
+    taskpulse: () => now(options.taskpulse ?? {}),
+    databaseUrl: options.databaseUrl,
+    logLevel: options.logLevel,
+    server: (tp, logs) => ({
       taskpulse: tp,
       auth: now(options.auth ?? { secret: TEST_SECRET }),
       logger: logs.logger,
       production: true,
       rateLimit: now(options.rateLimit ?? ROOMY_RATE_LIMIT),
-    });
-    const { url: base } = await server.listen(0, '127.0.0.1');
-    state = { tp, server, url: base, logs, databaseUrl: database.url };
+    }),
   });
-  afterAll(async () => {
-    await state?.server.close();
-    await state?.tp.close();
-    await drop?.();
-  });
-  const get = (): TestApi => {
-    if (!state) throw new Error('the API is not open yet: use it inside a test or hook');
-    return state;
-  };
-  return {
-    get tp() {
-      return get().tp;
-    },
-    get server() {
-      return get().server;
-    },
-    get url() {
-      return get().url;
-    },
-    get logs() {
-      return get().logs;
-    },
-    get databaseUrl() {
-      return get().databaseUrl;
-    },
-  };
 }
 
 /** An HS256 token for `sub` (name and email derived from it), valid for an hour. */

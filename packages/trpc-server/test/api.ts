@@ -29,10 +29,12 @@ export interface TestApi {
 export interface TestApiOptions {
   /** The server's options. @default HS256 with TEST_SECRET, the captured logger */
   server?: (tp: Taskpulse, logs: CapturedLogs) => TaskpulseServerOptions;
-  /** Options of createTaskpulse beyond the database. */
-  taskpulse?: Partial<TaskpulseConfig>;
+  /** Options of createTaskpulse beyond the database (a function is called when the API opens). */
+  taskpulse?: Partial<TaskpulseConfig> | (() => Partial<TaskpulseConfig>);
   /** Reach the database through this URL instead (a TCP proxy in front of it). */
   databaseUrl?: (url: string) => Promise<string> | string;
+  /** The level of the captured logs. @default 'debug' */
+  logLevel?: 'debug' | 'info' | 'warn';
 }
 
 /** Opens a fresh database and a listening server in `beforeAll`; closes both in `afterAll`. */
@@ -42,12 +44,12 @@ export function useTestApi(options: TestApiOptions = {}): TestApi {
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
-    const logs = captureLogs();
+    const logs = captureLogs(options.logLevel);
     const url = options.databaseUrl ? await options.databaseUrl(database.url) : database.url;
     const tp = await createTaskpulse({
       database: { url },
       migrate: true,
-      ...options.taskpulse,
+      ...(typeof options.taskpulse === 'function' ? options.taskpulse() : options.taskpulse),
     });
     const server = createTaskpulseServer(
       options.server?.(tp, logs) ?? {
