@@ -86,6 +86,11 @@ export function readPathOf(ctx: TaskpulseContext): ReadPath {
   return (ctx as LazyContext)[POOL]?.() ?? readPathOfEm(ctx.em);
 }
 
+/** The query builder a read of `ctx` goes through (see {@link readPathOf}). */
+export function queriesOf(ctx: TaskpulseContext): Kysely<TaskpulseDB> {
+  return readPathOf(ctx).kysely;
+}
+
 /** What a write reports, besides its result: the change, or null when nothing changed. */
 export type ChangeReport = Omit<ChangeEvent, 'actorId' | 'at'> | null;
 

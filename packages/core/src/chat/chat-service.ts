@@ -1,5 +1,11 @@
 import { sql } from 'kysely';
-import { type ChangeReport, runRead, runWrite, type TaskpulseContext } from '../context.ts';
+import {
+  type ChangeReport,
+  queriesOf,
+  runRead,
+  runWrite,
+  type TaskpulseContext,
+} from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
@@ -94,9 +100,7 @@ export async function listConversations(
     const { rows } = await sql<ConversationRow>`select c.id, c.title, c.created_at, c.updated_at,
       ${cursorTimestamp('c.created_at')} as cursor_ts from conversations c
       where c.user_id = ${ctx.caller.id} and ${afterCursor('c', data.cursor, 'desc')}
-      order by c.created_at desc, c.id desc limit ${data.limit + 1}`.execute(
-      ctx.em.getKysely<TaskpulseDB>(),
-    );
+      order by c.created_at desc, c.id desc limit ${data.limit + 1}`.execute(queriesOf(ctx));
     return toPage(rows, data.limit, toConversationDto);
   });
 }
@@ -148,7 +152,7 @@ export async function listMessages(
 ): Promise<Page<MessageDto>> {
   const data = parseWith(listMessagesInput, input, 'input');
   return runRead(async () => {
-    const db = ctx.em.getKysely<TaskpulseDB>();
+    const db = queriesOf(ctx);
     const owned = await db
       .selectFrom('conversations')
       .select('id')

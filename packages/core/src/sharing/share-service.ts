@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
 import { visibleTo } from '../access/index.ts';
-import { type ChangeReport, runRead, runWrite, type TaskpulseContext } from '../context.ts';
+import {
+  type ChangeReport,
+  queriesOf,
+  runRead,
+  runWrite,
+  type TaskpulseContext,
+} from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
@@ -124,7 +130,7 @@ export async function listShares(
   const data = parseWith(listSharesInput, input, 'input');
   const me = ctx.caller.id;
   return runRead(async () => {
-    const db = ctx.em.getKysely<TaskpulseDB>();
+    const db = queriesOf(ctx);
     const { rows: tasks } = await sql<{ user_id: string }>`select t.user_id from tasks t
       where t.id = ${data.taskId} and ${visibleTo(me)}`.execute(db);
     const task = tasks[0];

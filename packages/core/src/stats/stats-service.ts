@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import { readPathOf, runRead, type TaskpulseContext } from '../context.ts';
-import type { TaskpulseDB } from '../db/kysely.ts';
+import { queriesOf, readPathOf, runRead, type TaskpulseContext } from '../context.ts';
 import { parseWith } from '../errors/index.ts';
 import { toIso } from '../schema/inputs.ts';
 import { counterRead, readCountersThrough } from './counters.ts';
@@ -115,7 +114,7 @@ export async function getActivity(ctx: TaskpulseContext, input?: ActivityInput):
       ctx.caller.id,
       now,
       windowSql(now, timeZone, weekStartsOn),
-    ).execute(ctx.em.getKysely<TaskpulseDB>());
+    ).execute(queriesOf(ctx));
     const row = rows[0] as (Record<string, unknown> & WindowRow) | undefined;
     if (!row) throw new Error('the activity query returned no row');
     const total = countOf(row, 'total');
@@ -171,7 +170,7 @@ export async function getTrend(ctx: TaskpulseContext, input?: TrendInput): Promi
       cross join lateral (select g.day::date as day) as d
       left join created c on c.day = d.day
       left join completed k on k.day = d.day
-      order by d.day`.execute(ctx.em.getKysely<TaskpulseDB>());
+      order by d.day`.execute(queriesOf(ctx));
     return rows.map((row) => ({
       date: row.date,
       created: Number(row.created),

@@ -1,6 +1,12 @@
 import { type Kysely, sql } from 'kysely';
 import { visibleTo } from '../access/index.ts';
-import { type ChangeReport, runRead, runWrite, type TaskpulseContext } from '../context.ts';
+import {
+  type ChangeReport,
+  queriesOf,
+  runRead,
+  runWrite,
+  type TaskpulseContext,
+} from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
@@ -117,7 +123,7 @@ export async function getTask(ctx: TaskpulseContext, input: GetTaskInput): Promi
   const me = ctx.caller.id;
   return runRead(async () => {
     const { rows } = await sql<TaskRow>`select ${taskColumns(me)} from tasks t
-      where t.id = ${id} and ${visibleTo(me)}`.execute(ctx.em.getKysely<TaskpulseDB>());
+      where t.id = ${id} and ${visibleTo(me)}`.execute(queriesOf(ctx));
     if (!rows[0]) throw taskNotFound();
     return toTaskDto(rows[0]);
   });
@@ -146,7 +152,7 @@ export async function listTasks(
   );
   return runRead(async () => {
     const { rows } = await sql<TaskRow>`select * from (${sql.join(parts, sql` union all `)}) as page
-      order by created_at desc, id desc limit ${take}`.execute(ctx.em.getKysely<TaskpulseDB>());
+      order by created_at desc, id desc limit ${take}`.execute(queriesOf(ctx));
     return toPage(rows, filter.limit, toTaskDto);
   });
 }

@@ -1,5 +1,11 @@
 import { type Kysely, sql } from 'kysely';
-import { type ChangeReport, runRead, runWrite, type TaskpulseContext } from '../context.ts';
+import {
+  type ChangeReport,
+  queriesOf,
+  runRead,
+  runWrite,
+  type TaskpulseContext,
+} from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
@@ -152,9 +158,7 @@ export async function listTeams(
     const { rows } = await sql<TeamRow>`select ${teamColumns} from teams t
       join team_members mine on mine.team_id = t.id and mine.user_id = ${me}
       where ${afterCursor('t', data.cursor, 'desc')}
-      order by t.created_at desc, t.id desc limit ${data.limit + 1}`.execute(
-      ctx.em.getKysely<TaskpulseDB>(),
-    );
+      order by t.created_at desc, t.id desc limit ${data.limit + 1}`.execute(queriesOf(ctx));
     return toPage(rows, data.limit, toTeamDto);
   });
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { runRead, type TaskpulseContext } from '../context.ts';
+import { queriesOf, runRead, type TaskpulseContext } from '../context.ts';
 import { toTaskpulseError } from '../db/errors.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
@@ -65,7 +65,7 @@ export async function getMe(ctx: TaskpulseContext): Promise<UserDto> {
   return runRead(async () => {
     const { rows } =
       await sql<UserRow>`select id, email, name, created_at from users where id = ${ctx.caller.id}`.execute(
-        ctx.em.getKysely(),
+        queriesOf(ctx),
       );
     if (!rows[0]) {
       throw new TaskpulseError('NOT_FOUND', 'The calling user is not provisioned yet.');
