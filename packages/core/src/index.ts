@@ -52,6 +52,7 @@ export {
 export type { TaskpulseDB, TaskpulseKysely } from './db/kysely.ts';
 export {
   isTaskpulseError,
+  parseWith,
   TaskpulseError,
   TaskpulseErrorCode,
   type TaskpulseErrorOptions,
@@ -71,6 +72,7 @@ export {
   type KeysetPosition,
   limitSchema,
   type Page,
+  pageSchema,
 } from './pagination/index.ts';
 export {
   Conversation,
@@ -112,6 +114,7 @@ export {
   User,
 } from './schema/index.ts';
 export { instantSchema } from './schema/inputs.ts';
+export { type JsonSchemaObject, wireJsonSchema } from './schema/json-schema.ts';
 export {
   DEMO_USERS,
   type DemoUserId,
@@ -127,7 +130,9 @@ export {
   type CreateShareInput,
   createShare,
   createShareInput,
+  type DeletedShare,
   type DeleteShareInput,
+  deletedShareSchema,
   deleteShare,
   deleteShareInput,
   type ListSharesInput,
@@ -188,7 +193,9 @@ export {
   type CreateTaskInput,
   createTask,
   createTaskInput,
+  type DeletedTask,
   type DeleteTaskInput,
+  deletedTaskSchema,
   deleteTask,
   deleteTaskInput,
   filterConditions,
@@ -222,7 +229,9 @@ export {
   type ListTeamsInput,
   listTeams,
   listTeamsInput,
+  type RemovedMember,
   type RemoveMemberInput,
+  removedMemberSchema,
   removeMember,
   removeMemberInput,
   type TeamDto,

@@ -35,13 +35,17 @@ export {
   type TaskpulseFetchHandler,
   type TaskpulseFetchHandlerOptions,
   type TaskpulseHttpOptions,
+  type TaskpulseRoute,
+  type TaskpulseRouteContext,
+  type TaskpulseRouteFactory,
   type TaskpulseServer,
   type TaskpulseServerOptions,
 } from './http/index.ts';
-export type { TaskpulseLogger } from './logging/index.ts';
+export type { CallRecord, TaskpulseLogger } from './logging/index.ts';
 export {
   type CacheCounts,
   createTaskpulseMetrics,
+  type McpOperation,
   type QueryEvent,
   type TaskpulseMetrics,
   type TaskpulseMetricsOptions,

@@ -35,7 +35,13 @@ function isCursorTimestamp(value: string): boolean {
 const positionSchema = z.tuple([z.string().refine(isCursorTimestamp), z.uuid()]);
 
 /** Page size: 1–100, default 20. */
-export const limitSchema = z.number().int().min(1).max(100).default(20);
+export const limitSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .default(20)
+  .describe('How many items a page holds, 1–100.');
 
 /** Decodes a cursor, or returns undefined when it is not one this API made. */
 export function decodeCursor(value: string): KeysetPosition | undefined {
@@ -55,7 +61,10 @@ export function decodeCursor(value: string): KeysetPosition | undefined {
 export const cursorSchema = z
   .string()
   .max(200)
-  .refine((value) => decodeCursor(value) !== undefined, 'is not a cursor this API returned');
+  .refine((value) => decodeCursor(value) !== undefined, 'is not a cursor this API returned')
+  .describe(
+    'The nextCursor of the previous page, with the same other arguments; omit for the first page.',
+  );
 
 /**
  * The keyset condition of the page after `cursor` over rows aliased `alias`, ordered by
@@ -71,6 +80,22 @@ export function afterCursor(
   const row = sql`(${sql.ref(`${alias}.created_at`)}, ${sql.ref(`${alias}.id`)})`;
   const at = sql`(${position.createdAt}::timestamptz, ${position.id}::uuid)`;
   return order === 'desc' ? sql<boolean>`${row} < ${at}` : sql<boolean>`${row} > ${at}`;
+}
+
+/**
+ * The schema of a page of `item`s as every paged list returns it: the items, and the cursor
+ * of the next page (null on the last one).
+ */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe(
+        'Pass it as cursor, with the same other arguments, for the next page; null on the last page.',
+      ),
+  });
 }
 
 /** Encodes a position as the opaque `nextCursor`. */
@@ -118,6 +143,9 @@ export function pageFields() {
   return {
     limit: limitSchema,
     cursor: cursorSchema.optional(),
-    direction: z.enum(['forward'], { error: "only 'forward' paging is supported" }).optional(),
+    direction: z
+      .enum(['forward'], { error: "only 'forward' paging is supported" })
+      .optional()
+      .describe("Paging direction; only 'forward' (what tRPC's infinite queries send)."),
   };
 }

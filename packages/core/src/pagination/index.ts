@@ -8,5 +8,6 @@ export {
   limitSchema,
   type Page,
   pageFields,
+  pageSchema,
   toPage,
 } from './cursor.ts';

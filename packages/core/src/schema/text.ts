@@ -13,15 +13,19 @@ export const charLength = (value: string): number => {
  * (PostgreSQL text cannot hold them), and a length in characters between `min` and `max`.
  */
 export function text(min: number, max: number) {
-  return z
-    .string()
-    .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)')
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
-    .refine((value) => charLength(value) >= min, {
-      message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`,
-      abort: true,
-    })
-    .refine((value) => charLength(value) <= max, `must be at most ${max} characters`);
+  return (
+    z
+      .string()
+      .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)')
+      .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
+      .refine((value) => charLength(value) >= min, {
+        message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`,
+        abort: true,
+      })
+      .refine((value) => charLength(value) <= max, `must be at most ${max} characters`)
+      // JSON Schema counts lengths in code points too
+      .meta({ minLength: min, maxLength: max })
+  );
 }
 
 /** An opaque id the SDK generated (a UUID). */

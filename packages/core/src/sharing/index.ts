@@ -1,7 +1,9 @@
 export {
   type CreateShareInput,
   createShareInput,
+  type DeletedShare,
   type DeleteShareInput,
+  deletedShareSchema,
   deleteShareInput,
   type ListSharesInput,
   listSharesInput,

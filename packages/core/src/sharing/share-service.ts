@@ -19,6 +19,7 @@ import { findUserId } from '../users/user-ref.ts';
 import {
   type CreateShareInput,
   createShareInput,
+  type DeletedShare,
   type DeleteShareInput,
   deleteShareInput,
   type ListSharesInput,
@@ -97,7 +98,7 @@ export async function createShare(
 export async function deleteShare(
   ctx: TaskpulseContext,
   input: DeleteShareInput,
-): Promise<{ taskId: string; userId: string }> {
+): Promise<DeletedShare> {
   const data = parseWith(deleteShareInput, input, 'input');
   const me = ctx.caller.id;
   return runWrite(ctx, async (em) => {

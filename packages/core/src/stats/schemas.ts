@@ -6,10 +6,21 @@ import { isoSchema } from '../schema/inputs.ts';
  * an unknown name is a `VALIDATION` error.
  * @default 'UTC'
  */
-export const timeZoneSchema = z.string().min(1).max(64).default('UTC');
+export const timeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .default('UTC')
+  .describe('An IANA time zone name such as Europe/Berlin; days start at local midnight there.');
 
 /** The day a week starts on: 0 = Sunday … 6 = Saturday. @default 1 (Monday) */
-export const weekStartsOnSchema = z.number().int().min(0).max(6).default(1);
+export const weekStartsOnSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(6)
+  .default(1)
+  .describe('The day a week starts on: 0 = Sunday … 6 = Saturday.');
 
 /** Input of `dashboard.statistics`, `dashboard.breakdown` and `dashboard.shared`: none. */
 export const noInput = z.object({}).strict().optional();
@@ -25,7 +36,13 @@ export type ActivityInput = z.input<typeof activityInput>;
 export const trendInput = z
   .object({
     /** @default 30 */
-    days: z.number().int().min(1).max(366).default(30),
+    days: z
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .default(30)
+      .describe('How many local days, today included.'),
     timeZone: timeZoneSchema,
   })
   .strict()

@@ -8,7 +8,9 @@ export {
 export {
   type CreateTaskInput,
   createTaskInput,
+  type DeletedTask,
   type DeleteTaskInput,
+  deletedTaskSchema,
   deleteTaskInput,
   type GetTaskInput,
   getTaskInput,

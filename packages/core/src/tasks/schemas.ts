@@ -4,10 +4,17 @@ import { instantSchema, isoSchema } from '../schema/inputs.ts';
 import { LIMITS, SHARE_PERMISSIONS, TASK_PRIORITIES, TASK_STATUSES } from '../schema/limits.ts';
 import { text, uuidId } from '../schema/text.ts';
 
-const title = text(LIMITS.taskTitle.min, LIMITS.taskTitle.max);
-const description = text(0, LIMITS.taskDescription.max).nullable();
+const title = text(LIMITS.taskTitle.min, LIMITS.taskTitle.max).describe("The task's title.");
+const description = text(0, LIMITS.taskDescription.max)
+  .nullable()
+  .describe('Notes on the task; null for none.');
 const status = z.enum(TASK_STATUSES);
 const priority = z.enum(TASK_PRIORITIES);
+const dueAt = instantSchema
+  .nullable()
+  .describe('When the task is due, an ISO-8601 date-time with an offset; null for no due date.');
+
+const expectedVersion = z.number().int().min(1).optional();
 
 /** What the caller may do with a task: `owner`, or the best of its share and team role. */
 export const TASK_ACCESS = ['owner', 'edit', 'view'] as const;
@@ -40,32 +47,40 @@ export const createTaskInput = z
   .object({
     title,
     description: description.optional(),
-    status: status.optional(),
-    priority: priority.optional(),
-    dueAt: instantSchema.nullable().optional(),
+    status: status.optional().describe('pending (the default) or completed.'),
+    priority: priority.optional().describe('low, medium (the default) or high.'),
+    dueAt: dueAt.optional(),
     /** File the task under a team the caller belongs to. */
-    teamId: uuidId.nullable().optional(),
+    teamId: uuidId
+      .nullable()
+      .optional()
+      .describe('File the task under a team the caller belongs to.'),
   })
   .strict();
 export type CreateTaskInput = z.input<typeof createTaskInput>;
 
 /** Input of `tasks.get`. */
-export const getTaskInput = z.object({ id: uuidId }).strict();
+export const getTaskInput = z.object({ id: uuidId.describe("The task's id.") }).strict();
 export type GetTaskInput = z.input<typeof getTaskInput>;
 
 /** Input of `tasks.update`: the fields to change, and optionally the version the caller saw. */
 export const updateTaskInput = z
   .object({
-    id: uuidId,
+    id: uuidId.describe("The task's id."),
     title: title.optional(),
     description: description.optional(),
-    status: status.optional(),
+    status: status.optional().describe('completed sets completedAt; pending clears it.'),
     priority: priority.optional(),
-    dueAt: instantSchema.nullable().optional(),
+    dueAt: dueAt.optional(),
     /** Move the task to a team (or out of one, with null); owner only. */
-    teamId: uuidId.nullable().optional(),
+    teamId: uuidId
+      .nullable()
+      .optional()
+      .describe('Move the task to a team (or out of one, with null); owner only.'),
     /** The update fails with CONFLICT, changing nothing, unless the task is at this version. */
-    expectedVersion: z.number().int().min(1).optional(),
+    expectedVersion: expectedVersion.describe(
+      'The version the caller saw: the update fails with CONFLICT, changing nothing, if the task changed since.',
+    ),
   })
   .strict()
   .refine(
@@ -82,9 +97,18 @@ export type UpdateTaskInput = z.input<typeof updateTaskInput>;
 
 /** Input of `tasks.delete`. */
 export const deleteTaskInput = z
-  .object({ id: uuidId, expectedVersion: z.number().int().min(1).optional() })
+  .object({
+    id: uuidId.describe("The task's id."),
+    expectedVersion: expectedVersion.describe(
+      'The version the caller saw: the delete fails with CONFLICT, deleting nothing, if the task changed since.',
+    ),
+  })
   .strict();
 export type DeleteTaskInput = z.input<typeof deleteTaskInput>;
+
+/** What `tasks.delete` answers: the id of the deleted task. */
+export const deletedTaskSchema = z.object({ id: z.string() });
+export type DeletedTask = z.infer<typeof deletedTaskSchema>;
 
 /** Which tasks a list covers. */
 export const TASK_SCOPES = ['owned', 'shared', 'team', 'all'] as const;
@@ -102,21 +126,39 @@ export const taskFilterSchema = z
      * `all`: every task I can see.
      * @default 'all'
      */
-    scope: z.enum(TASK_SCOPES).default('all'),
+    scope: z
+      .enum(TASK_SCOPES)
+      .default('all')
+      .describe(
+        'owned: mine; shared: shared with me by others; team: filed under a team I belong to; all: every task I can see.',
+      ),
     status: status.optional(),
     priority: priority.optional(),
     /** `true`: pending tasks due before now; `false`: every other task. */
-    overdue: z.boolean().optional(),
+    overdue: z
+      .boolean()
+      .optional()
+      .describe('true: pending tasks due before now; false: every other task.'),
     /** With `scope: 'shared'`: the permission the task is shared with me at. */
-    permission: z.enum(SHARE_PERMISSIONS).optional(),
+    permission: z
+      .enum(SHARE_PERMISSIONS)
+      .optional()
+      .describe("With scope 'shared' only: the permission the task is shared with me at."),
     /** `true`: my tasks that I shared with at least one user; `false`: my tasks shared with nobody. */
-    sharedByMe: z.boolean().optional(),
+    sharedByMe: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: my tasks I shared with at least one user; false: my tasks shared with nobody.',
+      ),
     /** Only tasks filed under this team. */
-    teamId: uuidId.optional(),
-    createdFrom: instantSchema.optional(),
-    createdTo: instantSchema.optional(),
-    completedFrom: instantSchema.optional(),
-    completedTo: instantSchema.optional(),
+    teamId: uuidId.optional().describe('Only tasks filed under this team.'),
+    createdFrom: instantSchema.optional().describe('Created at or after this instant (ISO-8601).'),
+    createdTo: instantSchema.optional().describe('Created before this instant (ISO-8601).'),
+    completedFrom: instantSchema
+      .optional()
+      .describe('Completed at or after this instant (ISO-8601).'),
+    completedTo: instantSchema.optional().describe('Completed before this instant (ISO-8601).'),
   })
   .strict();
 

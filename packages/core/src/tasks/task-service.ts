@@ -16,6 +16,7 @@ import { allOf, filterConditions, scopeParts } from './filters.ts';
 import {
   type CreateTaskInput,
   createTaskInput,
+  type DeletedTask,
   type DeleteTaskInput,
   deleteTaskInput,
   type GetTaskInput,
@@ -221,7 +222,7 @@ export async function updateTask(ctx: TaskpulseContext, input: UpdateTaskInput):
 export async function deleteTask(
   ctx: TaskpulseContext,
   input: DeleteTaskInput,
-): Promise<{ id: string }> {
+): Promise<DeletedTask> {
   const data = parseWith(deleteTaskInput, input, 'input');
   const me = ctx.caller.id;
   return runWrite(ctx, async (em) => {

@@ -30,7 +30,7 @@ export type TeamMemberDto = z.infer<typeof teamMemberSchema>;
 
 /** Input of `teams.create`: the caller becomes its `owner` member. */
 export const createTeamInput = z
-  .object({ name: text(LIMITS.teamName.min, LIMITS.teamName.max) })
+  .object({ name: text(LIMITS.teamName.min, LIMITS.teamName.max).describe("The team's name.") })
   .strict();
 export type CreateTeamInput = z.input<typeof createTeamInput>;
 
@@ -44,10 +44,13 @@ export type ListTeamsInput = z.input<typeof listTeamsInput>;
  */
 export const addMemberInput = z
   .object({
-    teamId: uuidId,
+    teamId: uuidId.describe("The team's id."),
     ...userRefFields,
     /** @default 'member' */
-    role: z.enum(TEAM_ROLES).default('member'),
+    role: z
+      .enum(TEAM_ROLES)
+      .default('member')
+      .describe('owner and admin manage members (only owners grant owner); member sees the tasks.'),
   })
   .strict()
   .superRefine(exactlyOneUser);
@@ -55,6 +58,13 @@ export type AddMemberInput = z.input<typeof addMemberInput>;
 
 /** Input of `teams.removeMember`: owners and admins remove members; anyone may leave. */
 export const removeMemberInput = z
-  .object({ teamId: uuidId, userId: text(LIMITS.userId.min, LIMITS.userId.max) })
+  .object({
+    teamId: uuidId.describe("The team's id."),
+    userId: text(LIMITS.userId.min, LIMITS.userId.max).describe('The id of the member to remove.'),
+  })
   .strict();
 export type RemoveMemberInput = z.input<typeof removeMemberInput>;
+
+/** What `teams.removeMember` answers: the team and the user no longer in it. */
+export const removedMemberSchema = z.object({ teamId: z.string(), userId: z.string() });
+export type RemovedMember = z.infer<typeof removedMemberSchema>;

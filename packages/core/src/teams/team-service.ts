@@ -22,6 +22,7 @@ import {
   createTeamInput,
   type ListTeamsInput,
   listTeamsInput,
+  type RemovedMember,
   type RemoveMemberInput,
   removeMemberInput,
   type TeamDto,
@@ -228,7 +229,7 @@ export async function addMember(
 export async function removeMember(
   ctx: TaskpulseContext,
   input: RemoveMemberInput,
-): Promise<{ teamId: string; userId: string }> {
+): Promise<RemovedMember> {
   const data = parseWith(removeMemberInput, input, 'input');
   const me = ctx.caller.id;
   return runWrite(ctx, async (em) => {

@@ -7,8 +7,14 @@ import { text } from '../schema/text.ts';
 
 /** Input fields naming a user by id or by email; use with {@link exactlyOneUser}. */
 export const userRefFields = {
-  userId: text(LIMITS.userId.min, LIMITS.userId.max).optional(),
-  email: z.email().max(LIMITS.userEmail.max).optional(),
+  userId: text(LIMITS.userId.min, LIMITS.userId.max)
+    .optional()
+    .describe("The user's id; give this or email."),
+  email: z
+    .email()
+    .max(LIMITS.userEmail.max)
+    .optional()
+    .describe("The user's email; give this or userId."),
 };
 
 /** A user, named by id or by email. */

@@ -1,10 +1,12 @@
-import { type AnyTRPCRouter, TRPCError } from '@trpc/server';
+import type { AnyTRPCRouter } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createRequestRecord, requestIdFrom } from '../logging/index.ts';
 import { openRequestContext, type TaskpulseRuntime } from '../runtime/index.ts';
+import { declaresTooLarge, limitBody, tooLarge } from './body-limit.ts';
 import { clientIp } from './client-ip.ts';
 import { isTrpcPath, resolveHttpOptions, type TaskpulseServerOptions } from './options.ts';
 import { plainRoute, RESPONSE_HEADERS } from './plain-routes.ts';
+import { answerRoute, mountRoutes } from './routes.ts';
 import {
   errorBody,
   logRequest,
@@ -29,36 +31,8 @@ export interface TaskpulseFetchHandler {
   readonly runtime: TaskpulseRuntime;
   /** The router served at the base path. */
   readonly router: AnyTRPCRouter;
-  /** Closes the runtime when the handler made it (not the taskpulse instance). */
+  /** Closes the routes, and the runtime when the handler made it (not the taskpulse instance). */
   close(): Promise<void>;
-}
-
-const tooLarge = (maxBodySize: number) =>
-  new TRPCError({
-    code: 'PAYLOAD_TOO_LARGE',
-    message: `The request body is larger than ${maxBodySize} bytes.`,
-  });
-
-/** The request, with a body that fails with PAYLOAD_TOO_LARGE past `maxBodySize` bytes. */
-function limitBody(request: Request, maxBodySize: number): Request {
-  if (request.body === null) return request;
-  let size = 0;
-  const body = request.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        size += chunk.byteLength;
-        if (size > maxBodySize) controller.error(tooLarge(maxBodySize));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-  return new Request(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body,
-    signal: request.signal,
-    duplex: 'half',
-  } as RequestInit);
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
@@ -90,6 +64,7 @@ export function createTaskpulseFetchHandler(
 ): TaskpulseFetchHandler {
   const http = resolveHttpOptions(options);
   const { runtime, router, ownsRuntime } = runtimeAndRouter(options);
+  const routes = mountRoutes(runtime, http, ownsRuntime);
   const getClientIp =
     options.getClientIp ??
     ((request: Request) =>
@@ -101,8 +76,20 @@ export function createTaskpulseFetchHandler(
     const logger = runtime.logger.child({ requestId });
     const { pathname } = new URL(request.url);
 
+    const route = routes.find(pathname);
+    if (route) {
+      return answerRoute(route, request, runtime, {
+        requestId,
+        ip: getClientIp(request),
+        logger,
+        loopback: undefined,
+        maxBodySize: http.maxBodySize,
+        started,
+      });
+    }
+
     if (!isTrpcPath(pathname, http.basePath)) {
-      const answer = await plainRoute(request.method, pathname, runtime, http);
+      const answer = await plainRoute(request.method, pathname, runtime, http, routes.paths);
       logger.debug(
         {
           method: request.method,
@@ -120,9 +107,8 @@ export function createTaskpulseFetchHandler(
 
     const record = createRequestRecord();
     const ip = getClientIp(request);
-    const declared = Number(request.headers.get('content-length'));
     let response: Response;
-    if (Number.isFinite(declared) && declared > http.maxBodySize) {
+    if (declaresTooLarge(request.headers, http.maxBodySize)) {
       const error = tooLarge(http.maxBodySize);
       recordUnobservedError(runtime, router, record, logger, error, undefined, 0);
       response = new Response(errorBody(router, error), {
@@ -163,6 +149,7 @@ export function createTaskpulseFetchHandler(
     runtime,
     router,
     close: async () => {
+      await routes.close();
       if (ownsRuntime) await runtime.close();
     },
   });

@@ -14,3 +14,4 @@ export {
   type TaskpulseServerOptions,
 } from './options.ts';
 export { type PlainResponse, plainRoute } from './plain-routes.ts';
+export type { TaskpulseRoute, TaskpulseRouteContext, TaskpulseRouteFactory } from './routes.ts';

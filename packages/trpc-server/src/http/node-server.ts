@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import {
@@ -12,6 +13,7 @@ import { openRequestContext, type TaskpulseRuntime } from '../runtime/index.ts';
 import { clientIp } from './client-ip.ts';
 import { isTrpcPath, resolveHttpOptions, type TaskpulseServerOptions } from './options.ts';
 import { plainRoute, RESPONSE_HEADERS } from './plain-routes.ts';
+import { answerRoute, isLoopbackAddress, mountRoutes } from './routes.ts';
 import {
   logRequest,
   recordUnobservedError,
@@ -64,6 +66,10 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
   const http = resolveHttpOptions(options);
   const { runtime, router, ownsRuntime } = runtimeAndRouter(options);
   const states = new WeakMap<IncomingMessage, RequestState>();
+  const routes = mountRoutes(runtime, http, ownsRuntime);
+  const routeRequests = new WeakMap<IncomingMessage, Omit<RequestState, 'record'>>();
+  // known once this server listens: whether it listens on a loopback address only
+  let loopback: boolean | undefined;
 
   const trpcHandler = createHTTPHandler({
     router,
@@ -93,6 +99,25 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
     responseMeta: retryAfterMeta,
   });
 
+  // routes speak Fetch: @hono/node-server turns the Node request into a Request and writes the
+  // Response back (streamed), without replacing the global Request and Response
+  const routeListener = getRequestListener(
+    (request, { incoming }) => {
+      const state = routeRequests.get(incoming as IncomingMessage);
+      const route = state && routes.find(new URL(request.url).pathname);
+      if (!state || !route) return new Response(null, { status: 404 });
+      return answerRoute(route, request, runtime, {
+        requestId: state.requestId,
+        ip: state.ip,
+        logger: state.logger,
+        loopback,
+        maxBodySize: http.maxBodySize,
+        started: state.started,
+      });
+    },
+    { overrideGlobalObjects: false },
+  );
+
   const handler: RequestListener = (req, res) => {
     const started = performance.now();
     const requestId = requestIdFrom(req.headers['x-request-id']);
@@ -107,15 +132,29 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
       pathname = '/';
     }
 
+    const forwarded = req.headers['x-forwarded-for'];
+    const ip = () =>
+      clientIp(
+        Array.isArray(forwarded) ? forwarded[0] : forwarded,
+        req.socket.remoteAddress,
+        http.trustProxy,
+      );
+
+    const route = routes.find(pathname);
+    if (route) {
+      routeRequests.set(req, { requestId, ip: ip(), logger, started });
+      routeListener(req, res).catch((error: unknown) => {
+        logger.error({ err: error, path: pathname }, 'request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end();
+      });
+      return;
+    }
+
     if (isTrpcPath(pathname, http.basePath)) {
-      const forwarded = req.headers['x-forwarded-for'];
       const state: RequestState = {
         requestId,
-        ip: clientIp(
-          Array.isArray(forwarded) ? forwarded[0] : forwarded,
-          req.socket.remoteAddress,
-          http.trustProxy,
-        ),
+        ip: ip(),
         record: createRequestRecord(),
         logger,
         started,
@@ -133,7 +172,7 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
       return;
     }
 
-    plainRoute(method, pathname, runtime, http)
+    plainRoute(method, pathname, runtime, http, routes.paths)
       .then((answer) => {
         res.writeHead(answer.status, answer.headers);
         res.end(method === 'HEAD' ? undefined : answer.body);
@@ -166,6 +205,7 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
         server.listen(port, host, () => {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
+          loopback = isLoopbackAddress(address.address);
           const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve({ port: address.port, url: `http://${shown}:${address.port}` });
         });
@@ -176,6 +216,7 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
         server.closeAllConnections();
         await closed;
       }
+      await routes.close();
       if (ownsRuntime) await runtime.close();
     },
   };

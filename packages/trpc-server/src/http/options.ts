@@ -1,6 +1,7 @@
 import { TaskpulseError } from '@taskpulse/core';
 import type { AnyTRPCRouter } from '@trpc/server';
 import type { TaskpulseRuntime, TaskpulseRuntimeOptions } from '../runtime/index.ts';
+import type { TaskpulseRouteFactory } from './routes.ts';
 
 /** HTTP options shared by the Node server and the fetch handler. */
 export interface TaskpulseHttpOptions {
@@ -20,6 +21,18 @@ export interface TaskpulseHttpOptions {
   trustProxy?: boolean;
   /** Where Prometheus metrics are served, or `false` not to serve them. @default '/metrics' */
   metricsPath?: string | false;
+  /**
+   * More endpoints beside the API, on the same runtime (authentication, rate limits, logs,
+   * metrics), such as `@taskpulse/mcp`'s `/mcp`.
+   *
+   * @example
+   * ```ts
+   * import { taskpulseMcp } from '@taskpulse/mcp';
+   * createTaskpulseServer({ taskpulse: tp, auth, routes: [taskpulseMcp()] });
+   * ```
+   * @default []
+   */
+  routes?: readonly TaskpulseRouteFactory[];
 }
 
 /** A runtime made elsewhere (it is then not closed with the server), and optionally a router built on it. */
@@ -42,6 +55,7 @@ export interface ResolvedHttpOptions {
   readonly maxBatchSize: number;
   readonly trustProxy: boolean;
   readonly metricsPath: string | false;
+  readonly routes: readonly TaskpulseRouteFactory[];
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -82,6 +96,7 @@ export function resolveHttpOptions(options: TaskpulseHttpOptions): ResolvedHttpO
       options.metricsPath === false
         ? false
         : path('metricsPath', options.metricsPath ?? '/metrics'),
+    routes: options.routes ?? [],
   };
 }
 

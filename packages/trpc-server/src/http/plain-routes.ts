@@ -24,15 +24,23 @@ export async function plainRoute(
   pathname: string,
   runtime: TaskpulseRuntime,
   http: ResolvedHttpOptions,
+  routePaths: readonly string[] = [],
 ): Promise<PlainResponse> {
   const known =
     pathname === '/health/live' ||
     pathname === '/health/ready' ||
     (http.metricsPath !== false && pathname === http.metricsPath);
   if (!known) {
+    const paths = [
+      `${http.basePath}/<procedure>`,
+      '/health/live',
+      '/health/ready',
+      ...(http.metricsPath === false ? [] : [http.metricsPath]),
+      ...routePaths,
+    ];
     return json(404, {
       error: {
-        message: `Not found. This server answers ${http.basePath}/<procedure>, /health/live, /health/ready${http.metricsPath === false ? '' : ` and ${http.metricsPath}`}.`,
+        message: `Not found. This server answers ${paths.slice(0, -1).join(', ')} and ${paths.at(-1)}.`,
       },
     });
   }

@@ -1,6 +1,7 @@
 export {
   type CacheCounts,
   createTaskpulseMetrics,
+  type McpOperation,
   type QueryEvent,
   type TaskpulseMetrics,
   type TaskpulseMetricsOptions,

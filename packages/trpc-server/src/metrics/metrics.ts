@@ -13,6 +13,27 @@ export interface CacheCounts {
   readonly misses: number;
 }
 
+/**
+ * One MCP operation (a JSON-RPC request or notification an MCP server handled), with the
+ * attributes of the OpenTelemetry MCP semantic conventions.
+ */
+export interface McpOperation {
+  /** `mcp.method.name`: `initialize`, `tools/list`, `tools/call`, … */
+  readonly method: string;
+  /** `gen_ai.tool.name`, for `tools/call`. */
+  readonly toolName?: string | undefined;
+  /**
+   * `error.type`, when the operation failed: `tool_error` for a tool result with `isError`,
+   * the JSON-RPC error code (`-32602`) for an error response, `_OTHER` otherwise.
+   */
+  readonly errorType?: string | undefined;
+  /** `network.transport`: `tcp` for Streamable HTTP, `pipe` for stdio. */
+  readonly transport: 'tcp' | 'pipe';
+  /** `mcp.protocol.version`, when known. */
+  readonly protocolVersion?: string | undefined;
+  readonly durationMs: number;
+}
+
 /** Options of {@link createTaskpulseMetrics}. */
 export interface TaskpulseMetricsOptions {
   /** The registry to register in. @default a new registry, so that two servers in one process keep apart */
@@ -37,7 +58,10 @@ export interface TaskpulseMetricsOptions {
  *   into `createTaskpulse({ onQuery })`);
  * - `taskpulse_cache_hits_total{cache}` / `taskpulse_cache_misses_total{cache}` — read from the
  *   sources given to {@link observeCache} when scraped;
- * - `taskpulse_rate_limited_total{scope}` — calls refused by a rate limit.
+ * - `taskpulse_rate_limited_total{scope}` — calls refused by a rate limit;
+ * - `mcp_server_operation_duration_seconds{mcp_method_name,gen_ai_tool_name,error_type,
+ *   network_transport,mcp_protocol_version}` — every MCP operation, as the OpenTelemetry MCP
+ *   semantic conventions name `mcp.server.operation.duration` (see `@taskpulse/mcp`).
  */
 export interface TaskpulseMetrics {
   /** The registry everything is registered in; `/metrics` serves it. */
@@ -53,6 +77,8 @@ export interface TaskpulseMetrics {
   observeCall(procedure: string, outcome: string, durationMs: number): void;
   /** Records one call refused by a rate limit. */
   observeRateLimited(scope: RateLimitScope): void;
+  /** Records one MCP operation. */
+  observeMcpOperation(operation: McpOperation): void;
   /**
    * Reports a cache's running hit and miss totals, read at scrape time.
    *
@@ -70,6 +96,8 @@ export interface TaskpulseMetrics {
 
 // from 1 ms to 10 s: procedure calls and queries share the scale
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// the buckets the OpenTelemetry MCP semantic conventions advise for operation durations
+const MCP_DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
 /**
  * Creates the metrics of one taskpulse API, each in its own registry unless one is given.
@@ -117,6 +145,20 @@ export function createTaskpulseMetrics(options: TaskpulseMetricsOptions = {}): T
     name: 'taskpulse_rate_limited_total',
     help: 'Calls refused by a rate limit, by scope (ip before authentication, user after).',
     labelNames: ['scope'] as const,
+    registers: [registry],
+  });
+
+  const mcpOperations = new Histogram({
+    name: 'mcp_server_operation_duration_seconds',
+    help: 'MCP requests and notifications as the server handled them (OpenTelemetry mcp.server.operation.duration).',
+    labelNames: [
+      'mcp_method_name',
+      'gen_ai_tool_name',
+      'error_type',
+      'network_transport',
+      'mcp_protocol_version',
+    ] as const,
+    buckets: MCP_DURATION_BUCKETS,
     registers: [registry],
   });
 
@@ -174,6 +216,24 @@ export function createTaskpulseMetrics(options: TaskpulseMetricsOptions = {}): T
       durations.observe({ procedure, outcome }, durationMs / 1000);
     },
     observeRateLimited: (scope) => rateLimited.inc({ scope }),
+    observeMcpOperation: (operation) => {
+      const labels: Partial<
+        Record<
+          | 'mcp_method_name'
+          | 'gen_ai_tool_name'
+          | 'error_type'
+          | 'network_transport'
+          | 'mcp_protocol_version',
+          string
+        >
+      > = { mcp_method_name: operation.method, network_transport: operation.transport };
+      if (operation.toolName !== undefined) labels.gen_ai_tool_name = operation.toolName;
+      if (operation.errorType !== undefined) labels.error_type = operation.errorType;
+      if (operation.protocolVersion !== undefined) {
+        labels.mcp_protocol_version = operation.protocolVersion;
+      }
+      mcpOperations.observe(labels, operation.durationMs / 1000);
+    },
     observeCache: (source, { name = 'default' } = {}) => {
       caches.set(name, source);
     },
