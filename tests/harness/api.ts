@@ -5,7 +5,11 @@
  * they can name proxies and servers that other hooks started first.
  */
 import type { TaskpulseConfig } from '@taskpulse/core';
-import type { TaskpulseAuthOptions, TaskpulseRateLimitOptions } from '@taskpulse/trpc-server';
+import type {
+  TaskpulseAuthOptions,
+  TaskpulseRateLimitOptions,
+  TaskpulseRouteFactory,
+} from '@taskpulse/trpc-server';
 import { type TestApi, useTestApi } from '../../packages/trpc-server/test/api.ts';
 import { signHs256, TEST_SECRET } from '../../packages/trpc-server/test/tokens.ts';
 
@@ -32,6 +36,8 @@ export interface ApiOptions {
   auth?: Later<TaskpulseAuthOptions>;
   /** The level of the captured logs. @default 'debug' */
   logLevel?: 'debug' | 'info' | 'warn';
+  /** Routes beside the API, such as `@taskpulse/mcp`'s. @default none */
+  routes?: readonly TaskpulseRouteFactory[];
 }
 
 export type { TestApi };
@@ -48,6 +54,7 @@ export function useApi(options: ApiOptions = {}): TestApi {
       logger: logs.logger,
       production: true,
       rateLimit: now(options.rateLimit ?? ROOMY_RATE_LIMIT),
+      routes: options.routes ?? [],
     }),
   });
 }

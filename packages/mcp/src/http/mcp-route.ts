@@ -106,11 +106,17 @@ async function readMessage(request: Request): Promise<{ message: unknown } | Res
     }
     throw error;
   }
+  let message: unknown;
   try {
-    return { message: JSON.parse(text) };
+    message = JSON.parse(text);
   } catch {
     return rpcError(400, ErrorCode.ParseError, 'Parse error: the body is not JSON.');
   }
+  if (Array.isArray(message) && message.length === 0) {
+    // JSON-RPC 2.0: an empty batch is an invalid request, not nothing to do
+    return rpcError(400, ErrorCode.InvalidRequest, 'Invalid request: an empty batch.');
+  }
+  return { message };
 }
 
 function checkPath(path: string): string {

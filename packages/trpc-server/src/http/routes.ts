@@ -186,6 +186,8 @@ export async function answerRoute(
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(RESPONSE_HEADERS)) headers.set(name, value);
   headers.set('x-request-id', init.requestId);
+  // the rest of a refused body is not read: the connection cannot carry another request
+  if (response.status === 413) headers.set('connection', 'close');
   return new Response(response.body, {
     status: response.status,
     statusText: response.statusText,
