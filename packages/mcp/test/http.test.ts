@@ -61,9 +61,8 @@ describeDatabases('the /mcp endpoint', (db) => {
       resource_name: 'taskpulse',
     });
     // the root document too, for clients that look there first
-    expect(
-      (await (await fetch(`${api.url}/.well-known/oauth-protected-resource`)).json()).resource,
-    ).toBe(`${api.url}/mcp`);
+    const root = await fetch(`${api.url}/.well-known/oauth-protected-resource`);
+    expect(((await root.json()) as { resource: string }).resource).toBe(`${api.url}/mcp`);
   });
 
   it('answers a bad, expired or forged token 401 with error="invalid_token"', async () => {
