@@ -76,7 +76,7 @@ interface ServerHandle {
   close(): Promise<void>;
 }
 
-async function startServer(
+export async function startServer(
   config: BenchConfig,
   secret: string,
   cache: 'on' | 'off',
@@ -142,7 +142,7 @@ async function startServer(
 }
 
 /** A signed HS256 token for each user id. */
-async function tokens(secret: string, ids: string[]): Promise<string[]> {
+export async function tokens(secret: string, ids: string[]): Promise<string[]> {
   const key = new TextEncoder().encode(secret);
   return Promise.all(
     ids.map((id) =>
@@ -156,9 +156,13 @@ async function tokens(secret: string, ids: string[]): Promise<string[]> {
   );
 }
 
-type CannonOptions = Parameters<typeof autocannon>[0];
+export type CannonOptions = Parameters<typeof autocannon>[0];
 
-async function cannon(scenario: string, round: number, options: CannonOptions): Promise<HttpRun> {
+export async function cannon(
+  scenario: string,
+  round: number,
+  options: CannonOptions,
+): Promise<HttpRun> {
   const result = await autocannon(options);
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) {

@@ -2,13 +2,14 @@
  * The API server the HTTP benchmarks load, run as a child process of `pnpm bench` (on a core
  * of its own): the standard taskpulse router plus `bench.noop`, an authenticated query that
  * does nothing — the framework's own ceiling, with the same auth, rate limiter, logging and
- * metrics as every procedure. It talks to its parent over IPC: it says where it listens,
+ * metrics as every procedure — and `@taskpulse/mcp`'s `/mcp` beside it. It talks to its parent over IPC: it says where it listens,
  * and answers `memory` (after a full GC) and `close`.
  *
  * Environment: BENCH_DATABASE_URL, BENCH_JWT_SECRET, BENCH_CACHE (`on`/`off`),
  * BENCH_CACHE_MAX (figures kept, default 10,000).
  */
 import { createTaskpulse } from '@taskpulse/core';
+import { taskpulseMcp } from '@taskpulse/mcp';
 import {
   createTaskpulseRouter,
   createTaskpulseRuntime,
@@ -57,7 +58,7 @@ const runtime = createTaskpulseRuntime({
 const router = createTaskpulseRouter(runtime, (b) => ({
   bench: b.router({ noop: b.authed.query(() => null) }),
 }));
-const server = createTaskpulseServer({ runtime, router });
+const server = createTaskpulseServer({ runtime, router, routes: [taskpulseMcp()] });
 const listening = await server.listen(0, '127.0.0.1');
 send({ type: 'listening', url: listening.url });
 

@@ -100,6 +100,7 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push(...renderStatistics(results));
   }
   if (results.api) lines.push(...renderApi(results));
+  if (results.mcp) lines.push(...renderMcp(results));
 
   lines.push('## Memory of the bench process', '');
   lines.push('| when | heap used | heap total | RSS |', '| --- | ---: | ---: | ---: |');
@@ -110,6 +111,35 @@ export function renderMarkdown(results: BenchResults): string {
   }
   lines.push('');
   return `${lines.join('\n')}\n`;
+}
+
+/** Part 3: MCP tool calls beside the equivalent tRPC calls, latency and load. */
+function renderMcp(results: BenchResults): string[] {
+  const { config } = results;
+  const mcp = results.mcp!;
+  const lines: string[] = [];
+  lines.push('## MCP tool calls beside tRPC calls, over HTTP', '');
+  lines.push(
+    `One API server in a child process (as above, statistics cache on) serves \`/trpc\` and \`@taskpulse/mcp\`'s \`/mcp\` (stateless Streamable HTTP, JSON answers: a server and a transport per request, the same token check, rate limiter and metrics). Each MCP call is one \`tools/call\` POST, as an agent sends it after \`initialize\`; each tRPC call is the plain-JSON request a client sends for the same figures. Latency: one call at a time from this process (fetch), ${config.rounds} rounds of ${config.timeMs} ms per call, paired by round. Load: autocannon, ${config.connections} connections, ${config.httpSeconds} s per run, ${config.httpRounds} rounds alternating which side goes first. The user is the 100-task one.`,
+    '',
+  );
+  lines.push(
+    '| comparison | side | request | p50 | p99 | × tRPC (p50, paired) | req/s under load | p99 under load |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const pair of mcp.pairs) {
+    for (const side of ['trpc', 'mcp'] as const) {
+      const latency = pair.latency[side];
+      const runs = pair.load[side];
+      const rps =
+        runs.reduce((sum, run) => sum + run.requestsPerSecond, 0) / Math.max(1, runs.length);
+      lines.push(
+        `| ${pair.name} | ${side === 'mcp' ? 'MCP' : 'tRPC'} | ${side === 'mcp' ? pair.mcp : pair.trpc} | ${ms(latency.p50)} | ${ms(latency.p99)} | ${side === 'mcp' ? times(pair.latency.ratio) : '1.00×'} | ${int(Math.round(rps))} | ${Math.max(...runs.map((run) => run.p99)).toFixed(1)} ms |`,
+      );
+    }
+  }
+  lines.push('');
+  return lines;
 }
 
 /** The uncached statistics, side by side, and their flatness. */

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { type ApiResults, runApiBench } from './api.ts';
 import type { BenchConfig } from './config.ts';
 import { type DataInfo, openBenchData } from './data.ts';
+import { type McpResults, runMcpBench } from './mcp.ts';
 import { type Latency, type Measured, measure, pairedRatio } from './measure.ts';
 import {
   STATISTICS,
@@ -60,6 +61,8 @@ export interface BenchResults {
   memory: MemorySample[];
   /** Part 2: cached reads, concurrent misses, HTTP; null when not run. */
   api: ApiResults | null;
+  /** Part 3: MCP tool calls beside the equivalent tRPC calls; null when not run. */
+  mcp: McpResults | null;
   targets: Target[];
 }
 
@@ -103,7 +106,12 @@ const ms = (value: number) =>
   value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(2)} ms`;
 
 /** The targets of issue 8 that this run measures, and where each stands. */
-function assessTargets(rows: Row[], data: DataInfo, api: ApiResults | null): Target[] {
+function assessTargets(
+  rows: Row[],
+  data: DataInfo,
+  api: ApiResults | null,
+  mcp: McpResults | null,
+): Target[] {
   const find = (statistic: StatisticName, user: string, variant: VariantName) =>
     rows.find((r) => r.statistic === statistic && r.user === user && r.variant === variant)
       ?.latency;
@@ -151,7 +159,31 @@ function assessTargets(rows: Row[], data: DataInfo, api: ApiResults | null): Tar
     }
   }
   targets.push(...assessApiTargets(api));
+  targets.push(...assessMcpTargets(mcp));
   return targets;
+}
+
+/** The target of issue 13: a tool call costs at most 1.3× the equivalent tRPC call. */
+function assessMcpTargets(mcp: McpResults | null): Target[] {
+  const target = (name: string) =>
+    `MCP ${name} over HTTP within 1.3× of the equivalent tRPC call (p50, paired by round)`;
+  if (!mcp) {
+    return ['find tasks', 'dashboard'].map((name) => ({
+      target: target(name),
+      measured: 'not run (BENCH_PARTS without mcp)',
+      met: null,
+    }));
+  }
+  return mcp.pairs.map((pair) => {
+    const rps = (runs: { requestsPerSecond: number }[]) =>
+      Math.round(mean(runs.map((r) => r.requestsPerSecond))).toLocaleString('en');
+    const p99 = (runs: { p99: number }[]) => Math.max(...runs.map((r) => r.p99));
+    return {
+      target: target(pair.name),
+      measured: `${pair.latency.ratio.toFixed(2)}× (${ms(pair.latency.mcp.p50)} vs ${ms(pair.latency.trpc.p50)}; p99 ${ms(pair.latency.mcp.p99)} vs ${ms(pair.latency.trpc.p99)}); under load ${rps(pair.load.mcp)} vs ${rps(pair.load.trpc)} req/s, p99 ${p99(pair.load.mcp)} vs ${p99(pair.load.trpc)} ms`,
+      met: pair.latency.ratio <= 1.3,
+    };
+  });
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
@@ -283,6 +315,12 @@ export async function runBench(config: BenchConfig, reporter: Reporter): Promise
       api = await runApiBench(config, tp, { small, all: all.length > 0 ? all : [small] }, reporter);
       samples.push(memory('after the cache and HTTP benchmarks'));
     }
+    let mcp: McpResults | null = null;
+    if (config.parts.includes('mcp')) {
+      const small = data.benchUsers[0]?.id ?? `${config.prefix}-1`;
+      mcp = await runMcpBench(config, small, reporter);
+      samples.push(memory('after the MCP benchmarks'));
+    }
     const cpus = os.cpus();
     return {
       generatedAt: new Date().toISOString(),
@@ -305,7 +343,8 @@ export async function runBench(config: BenchConfig, reporter: Reporter): Promise
       agreement,
       memory: samples,
       api,
-      targets: assessTargets(rows, data, api),
+      mcp,
+      targets: assessTargets(rows, data, api, mcp),
     };
   } finally {
     await client.end();

@@ -62,7 +62,7 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
       rounds: 2,
       minIterations: 2,
       outDir,
-      parts: ['statistics', 'api'] as ('statistics' | 'api')[],
+      parts: ['statistics', 'api', 'mcp'] as ('statistics' | 'api' | 'mcp')[],
       cacheMax: 5,
       httpSeconds: 1,
       httpRounds: 1,
@@ -114,6 +114,27 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
     expect(api.memory.samples.map((m) => m.cacheSize! <= 5)).toEqual([true, true, true, true]);
     expect(api.memory.load?.non2xx).toBe(0);
 
+    // part 3: MCP tool calls beside tRPC calls, all answered with data
+    const mcp = results.mcp!;
+    expect(mcp.pairs.map((pair) => pair.name)).toEqual([
+      'find tasks',
+      'dashboard, statistics',
+      'dashboard, every figure',
+    ]);
+    for (const pair of mcp.pairs) {
+      expect(Number.isFinite(pair.latency.ratio)).toBe(true);
+      for (const run of [...pair.load.trpc, ...pair.load.mcp]) {
+        expect([run.scenario, run.total > 0, run.errors + run.timeouts + run.non2xx]).toEqual([
+          run.scenario,
+          true,
+          0,
+        ]);
+      }
+    }
+    expect(
+      results.targets.filter((t) => t.target.startsWith('MCP ')).map((t) => t.met !== null),
+    ).toEqual([true, true, true]);
+
     // a second run finds the data and does not seed again
     const again = await runBench({ ...config, rounds: 1, parts: ['statistics'] }, quiet);
     expect(again.data.seeded).toBe(false);
@@ -123,6 +144,7 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
     expect(text).toContain('## Targets of issue 8');
     expect(text).toContain('## Flat in the user’s size');
     expect(text).toContain('## The API over HTTP (autocannon)');
+    expect(text).toContain('## MCP tool calls beside tRPC calls, over HTTP');
     expect(JSON.parse(await readFile(json!, 'utf8')).rows).toHaveLength(results.rows.length);
   }, 240_000);
 });

@@ -1,6 +1,7 @@
 /**
  * The reference app's server: one Node HTTP server on one port serving the taskpulse tRPC API
- * (`/trpc`), `/health/*` and `/metrics` (all from @taskpulse/trpc-server), the demo sign-in
+ * (`/trpc`), `/health/*` and `/metrics` (all from @taskpulse/trpc-server), the MCP endpoint for
+ * AI agents (`/mcp` and its protected-resource metadata, from @taskpulse/mcp), the demo sign-in
  * (`/demo/*`) and the built web page (everything else).
  */
 import { mkdir } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createTaskpulse, DEMO_USERS, seedDemo, type Taskpulse, User } from '@taskpulse/core';
+import { LOCAL_HOSTNAMES, METADATA_PREFIX, taskpulseMcp } from '@taskpulse/mcp';
 import {
   createTaskpulseRuntime,
   createTaskpulseServer,
@@ -146,14 +148,17 @@ async function seedWhenEmpty(taskpulse: Taskpulse, logger: TaskpulseLogger): Pro
   return false;
 }
 
-/** Whether `pathname` belongs to the taskpulse API server. */
+/** Whether `pathname` belongs to the taskpulse API server (tRPC, health, metrics, MCP). */
 function isApiPath(pathname: string): boolean {
   return (
     pathname === '/trpc' ||
     pathname.startsWith('/trpc/') ||
     pathname === '/health/live' ||
     pathname === '/health/ready' ||
-    pathname === '/metrics'
+    pathname === '/metrics' ||
+    pathname === '/mcp' ||
+    pathname === METADATA_PREFIX ||
+    pathname === `${METADATA_PREFIX}/mcp`
   );
 }
 
@@ -192,7 +197,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       auth: { secret, issuer: DEMO_ISSUER, audience: DEMO_AUDIENCE },
       logger,
     });
-    const api = createTaskpulseServer({ runtime });
+    const host = options.host ?? '127.0.0.1';
+    const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
+    const api = createTaskpulseServer({
+      runtime,
+      // this server listens itself (the API's handler only answers for it), so it names the
+      // hosts an agent may reach /mcp by: on this machine only, against DNS rebinding
+      routes: [taskpulseMcp(loopback ? { allowedHosts: [...LOCAL_HOSTNAMES] } : {})],
+    });
     const serveStatic = createStaticHandler(resolve(options.webRoot));
 
     const server = createServer((req, res) => {
@@ -216,7 +228,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       });
     });
 
-    const host = options.host ?? '127.0.0.1';
     await new Promise<void>((done, fail) => {
       server.once('error', fail);
       server.listen(options.port ?? 3000, host, () => {
@@ -230,8 +241,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       await closed;
     };
     const { port } = server.address() as AddressInfo;
-    const loopback = ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(host);
-    const url = `http://${loopback ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
+    const local = loopback || ['0.0.0.0', '::'].includes(host);
+    const url = `http://${local ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
 
     let closing: Promise<void> | undefined;
     return {

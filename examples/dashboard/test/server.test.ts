@@ -1,5 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDashboard } from '../server/app.ts';
@@ -51,6 +53,48 @@ describe('the dashboard server', () => {
     expect((await alice.dashboard.statistics.query()).total).toBeGreaterThan(0);
     const unauthenticated = await fetch(`${app.url}/trpc/me`);
     expect(unauthenticated.status).toBe(401);
+  });
+
+  it('serves /mcp to an agent with a token from the demo sign-in, on this machine only', async () => {
+    const { token } = await demoSignIn(app.url, 'demo-alice');
+    const agent = new Client({ name: 'readme-agent', version: '1.0.0' });
+    await agent.connect(
+      new StreamableHTTPClientTransport(new URL(`${app.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const { tools } = await agent.listTools();
+    expect(tools.map((tool) => tool.name)).toContain('get-dashboard');
+    const me = await agent.callTool({ name: 'get-me', arguments: {} });
+    expect(me.structuredContent).toMatchObject({ id: 'demo-alice', name: 'Alice' });
+    const dashboard = await agent.callTool({
+      name: 'get-dashboard',
+      arguments: { figures: ['statistics'] },
+    });
+    const alice = await apiAs(app.url, 'demo-alice');
+    expect(dashboard.structuredContent).toEqual({
+      statistics: await alice.dashboard.statistics.query(),
+    });
+    await agent.close();
+
+    const unauthenticated = await fetch(`${app.url}/mcp`, { method: 'POST' });
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.headers.get('www-authenticate')).toContain(
+      `resource_metadata="${app.url}/.well-known/oauth-protected-resource/mcp"`,
+    );
+    expect((await fetch(`${app.url}/.well-known/oauth-protected-resource/mcp`)).status).toBe(200);
+    // a page on another site that had its name pointed at this machine
+    const rebound = await fetch(`${app.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        origin: 'http://evil.example.com',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    });
+    expect(rebound.status).toBe(403);
   });
 
   it('lists the demo users and signs in only them', async () => {

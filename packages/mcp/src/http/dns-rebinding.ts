@@ -18,24 +18,27 @@ const hostnameOf = (value: string): string | undefined => {
 };
 
 /**
- * The checks that protect an endpoint against DNS rebinding: the configured lists, or, for a
- * server that listens on a loopback address, its local names (any port). A web page on another
- * site that had its name re-pointed at 127.0.0.1 then cannot reach it: its requests carry that
- * site's name in Host and Origin.
+ * The checks that protect an endpoint against DNS rebinding: the configured hosts, or, for a
+ * server that listens on a loopback address, its local names (any port); and the configured
+ * origins, or pages served from those hosts. A web page on another site that had its name
+ * re-pointed at 127.0.0.1 then cannot reach it: its requests carry that site's name in Host and
+ * Origin.
  */
 export function hostChecks(
   loopback: boolean | undefined,
   configured: { allowedHosts?: readonly string[]; allowedOrigins?: readonly string[] },
 ): HostChecks {
-  const local = loopback === true;
+  const hosts =
+    configured.allowedHosts?.map((host) => host.toLowerCase()) ??
+    (loopback === true ? LOCAL_HOSTNAMES : undefined);
+  const { allowedOrigins } = configured;
   return {
-    hosts:
-      configured.allowedHosts?.map((host) => host.toLowerCase()) ??
-      (local ? LOCAL_HOSTNAMES : undefined),
-    origin: configured.allowedOrigins
-      ? (origin) => configured.allowedOrigins?.includes(origin) ?? false
-      : local
-        ? (origin) => LOCAL_HOSTNAMES.includes(hostnameOf(origin) ?? '')
+    hosts,
+    // the origins given, else pages served from an allowed host (any scheme and port)
+    origin: allowedOrigins
+      ? (origin) => allowedOrigins.includes(origin)
+      : hosts
+        ? (origin) => hosts.includes(hostnameOf(origin) ?? '')
         : undefined,
   };
 }

@@ -1,4 +1,3 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { TaskpulseError } from '@taskpulse/core';
 import type {
@@ -11,6 +10,7 @@ import { createTaskpulseMcpServer } from '../server/create-server.ts';
 import { observeOperations } from '../server/observe.ts';
 import { TASKPULSE_TOOLS } from '../tools/index.ts';
 import { hostChecks, refusedHost } from './dns-rebinding.ts';
+import { answerPost, rpcError } from './exchange.ts';
 import { bearerChallenge, METADATA_PREFIX, metadataResponse } from './protected-resource.ts';
 
 /** Options of {@link taskpulseMcp}. */
@@ -38,9 +38,9 @@ export interface TaskpulseMcpOptions {
    */
   allowedHosts?: string[];
   /**
-   * Origins whose pages may call the endpoint (a request with another `Origin` header is
-   * refused with 403). @default local origins when the Node server listens on a loopback
-   * address, else any (browsers enforce CORS for the others)
+   * Origins whose pages may call the endpoint (`https://app.example.com`); a request with
+   * another `Origin` header is refused with 403. @default pages served from an allowed host
+   * when hosts are checked, else any (browsers enforce CORS for the others)
    */
   allowedOrigins?: string[];
 }
@@ -50,14 +50,6 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
     status,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
   });
-
-/** A JSON-RPC error answered outside the MCP session (no request id is known yet). */
-const rpcError = (
-  status: number,
-  code: number,
-  message: string,
-  headers?: Record<string, string>,
-) => json(status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 
 const PROTOCOL_VERSION = /^\d{4}-\d{2}-\d{2}$/;
 const TOOL_NAMES: ReadonlySet<string> = new Set(TASKPULSE_TOOLS.map((tool) => tool.name));
@@ -106,17 +98,11 @@ async function readMessage(request: Request): Promise<{ message: unknown } | Res
     }
     throw error;
   }
-  let message: unknown;
   try {
-    message = JSON.parse(text);
+    return { message: JSON.parse(text) };
   } catch {
-    return rpcError(400, ErrorCode.ParseError, 'Parse error: the body is not JSON.');
+    return rpcError(400, ErrorCode.ParseError, 'Parse error: Invalid JSON');
   }
-  if (Array.isArray(message) && message.length === 0) {
-    // JSON-RPC 2.0: an empty batch is an invalid request, not nothing to do
-    return rpcError(400, ErrorCode.InvalidRequest, 'Invalid request: an empty batch.');
-  }
-  return { message };
 }
 
 function checkPath(path: string): string {
@@ -191,38 +177,33 @@ export function taskpulseMcp(options: TaskpulseMcpOptions = {}): TaskpulseRouteF
       const read = await readMessage(request);
       if (read instanceof Response) return read;
 
-      const server = createTaskpulseMcpServer({
-        taskpulse,
-        context: session.taskpulse,
-        onInternalError: (error, tool) =>
-          context.request.logger.error({ err: error, tool }, 'mcp tool failed'),
-      });
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: true,
-      });
-      await server.connect(transport);
       const header = request.headers.get('mcp-protocol-version');
-      observeOperations(
-        transport,
-        (operation) => {
-          metrics.observeMcpOperation({ ...operation, transport: 'tcp' });
-          context.recordCall({
-            procedure: `mcp ${operation.method}${operation.toolName ? ` ${operation.toolName}` : ''}`,
-            outcome: operation.errorType ?? 'ok',
-            durationMs: Math.round(operation.durationMs),
-          });
-        },
-        {
-          tools: TOOL_NAMES,
-          protocolVersion: header && PROTOCOL_VERSION.test(header) ? header : undefined,
-        },
-      );
-      try {
-        return await transport.handleRequest(request, { parsedBody: read.message });
-      } finally {
-        await server.close();
-      }
+      // a server per request (stateless: any instance answers any request); it is not closed
+      // afterwards, since an answered exchange holds nothing to release
+      return answerPost(request, read.message, async (transport) => {
+        const server = createTaskpulseMcpServer({
+          taskpulse,
+          context: session.taskpulse,
+          onInternalError: (error, tool) =>
+            context.request.logger.error({ err: error, tool }, 'mcp tool failed'),
+        });
+        await server.connect(transport);
+        observeOperations(
+          transport,
+          (operation) => {
+            metrics.observeMcpOperation({ ...operation, transport: 'tcp' });
+            context.recordCall({
+              procedure: `mcp ${operation.method}${operation.toolName ? ` ${operation.toolName}` : ''}`,
+              outcome: operation.errorType ?? 'ok',
+              durationMs: Math.round(operation.durationMs),
+            });
+          },
+          {
+            tools: TOOL_NAMES,
+            protocolVersion: header && PROTOCOL_VERSION.test(header) ? header : undefined,
+          },
+        );
+      });
     };
 
     return {

@@ -6,6 +6,7 @@ import {
   ListToolsRequestSchema,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { parseWith, type Taskpulse, type TaskpulseContext, wireJsonSchema } from '@taskpulse/core';
 import packageJson from '../../package.json' with { type: 'json' };
 import { describeError } from '../tools/failures.ts';
@@ -45,6 +46,9 @@ interface Catalogue {
 }
 
 let catalogue: Catalogue | undefined;
+// the SDK builds one per server otherwise (an Ajv instance, about a millisecond); taskpulse's
+// tools never elicit, which is all the server would validate with it
+let validator: AjvJsonSchemaValidator | undefined;
 
 /** The tools by name and as `tools/list` gives them, with their JSON Schemas made once per process. */
 function toolCatalogue(): Catalogue {
@@ -126,9 +130,11 @@ export async function callTool(
  * ```
  */
 export function createTaskpulseMcpServer(options: TaskpulseMcpServerOptions): Server {
+  validator ??= new AjvJsonSchemaValidator();
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: {} },
     instructions: SERVER_INSTRUCTIONS,
+    jsonSchemaValidator: validator,
   });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools() as Tool[] }));
   server.setRequestHandler(CallToolRequestSchema, (request) =>

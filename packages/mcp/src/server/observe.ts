@@ -1,11 +1,5 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /** One MCP request or notification as the server handled it. */
 export interface ObservedOperation {
@@ -80,7 +74,8 @@ export function observeOperations(
   const pending = new Map<RequestId, Pending>();
   const receive = transport.onmessage;
   transport.onmessage = (message, extra) => {
-    if (isJSONRPCRequest(message)) {
+    // the transports parsed every message with the SDK's schema: its shape tells its kind
+    if ('method' in message && 'id' in message) {
       if (message.method === 'initialize') {
         const asked = (message.params as { protocolVersion?: unknown } | undefined)
           ?.protocolVersion;
@@ -91,7 +86,7 @@ export function observeOperations(
         toolName: message.method === 'tools/call' ? toolNameOf(message.params, tools) : undefined,
         started: performance.now(),
       });
-    } else if (isJSONRPCNotification(message)) {
+    } else if ('method' in message) {
       observe({
         method: methodOf(message.method),
         toolName: undefined,
@@ -103,17 +98,17 @@ export function observeOperations(
     receive?.(message, extra);
   };
   const send = transport.send.bind(transport);
-  transport.send = (message, options) => {
-    const id =
-      isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message) ? message.id : undefined;
+  transport.send = (message: JSONRPCMessage, options) => {
+    const id = 'id' in message && !('method' in message) ? message.id : undefined;
     const answered = id === undefined ? undefined : pending.get(id);
     if (id !== undefined && answered) {
       pending.delete(id);
-      const errorType = isJSONRPCErrorResponse(message)
-        ? String(message.error.code)
-        : (message as { result?: { isError?: unknown } }).result?.isError === true
-          ? 'tool_error'
-          : undefined;
+      const errorType =
+        'error' in message
+          ? String(message.error.code)
+          : (message as { result?: { isError?: unknown } }).result?.isError === true
+            ? 'tool_error'
+            : undefined;
       observe({
         method: answered.method,
         toolName: answered.toolName,

@@ -25,7 +25,10 @@ export interface TaskpulseRequestContext {
   readonly ip: string | undefined;
   /** A logger that stamps every line with the request id. */
   readonly logger: TaskpulseLogger;
-  /** The entity manager forked for this request; every call of the request uses it. */
+  /**
+   * The entity manager of this request, forked when first used; every call of the request
+   * uses the same one.
+   */
   readonly em: TaskpulseEntityManager;
   /**
    * Verifies the request's credentials and provisions the user, once per request however

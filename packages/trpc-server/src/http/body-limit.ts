@@ -13,9 +13,14 @@ export function declaresTooLarge(headers: Headers, maxBodySize: number): boolean
   return Number.isFinite(declared) && declared > maxBodySize;
 }
 
-/** The request, with a body that fails with PAYLOAD_TOO_LARGE past `maxBodySize` bytes. */
+/**
+ * The request, with a body that fails with PAYLOAD_TOO_LARGE past `maxBodySize` bytes. A body
+ * of a declared length within the limit is left as it is: HTTP framing ends it there.
+ */
 export function limitBody(request: Request, maxBodySize: number): Request {
   if (request.body === null) return request;
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) <= maxBodySize) return request;
   let size = 0;
   const body = request.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({

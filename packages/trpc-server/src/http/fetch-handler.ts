@@ -5,7 +5,7 @@ import { openRequestContext, type TaskpulseRuntime } from '../runtime/index.ts';
 import { declaresTooLarge, limitBody, tooLarge } from './body-limit.ts';
 import { clientIp } from './client-ip.ts';
 import { isTrpcPath, resolveHttpOptions, type TaskpulseServerOptions } from './options.ts';
-import { plainRoute, RESPONSE_HEADERS } from './plain-routes.ts';
+import { plainRoute, RESPONSE_HEADERS, withHeaders } from './plain-routes.ts';
 import { answerRoute, mountRoutes } from './routes.ts';
 import {
   errorBody,
@@ -33,18 +33,6 @@ export interface TaskpulseFetchHandler {
   readonly router: AnyTRPCRouter;
   /** Closes the routes, and the runtime when the handler made it (not the taskpulse instance). */
   close(): Promise<void>;
-}
-
-function withHeaders(response: Response, headers: Record<string, string>): Response {
-  try {
-    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-    return response;
-  } catch {
-    // immutable headers (a Response from fetch()): copy it
-    const copy = new Response(response.body, response);
-    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
-    return copy;
-  }
 }
 
 /**

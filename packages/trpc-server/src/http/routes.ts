@@ -10,7 +10,7 @@ import {
 import { openRequestContext, requestInternals, type TaskpulseRuntime } from '../runtime/index.ts';
 import { declaresTooLarge, limitBody } from './body-limit.ts';
 import { isTrpcPath, type ResolvedHttpOptions } from './options.ts';
-import { RESPONSE_HEADERS } from './plain-routes.ts';
+import { RESPONSE_HEADERS, withHeaders } from './plain-routes.ts';
 import { logRequest } from './trpc-handler-options.ts';
 
 /** What a {@link TaskpulseRoute} gets besides the `Request`: the request's side of the runtime. */
@@ -183,14 +183,10 @@ export async function answerRoute(
     durationMs: performance.now() - init.started,
     record,
   });
-  const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries(RESPONSE_HEADERS)) headers.set(name, value);
-  headers.set('x-request-id', init.requestId);
-  // the rest of a refused body is not read: the connection cannot carry another request
-  if (response.status === 413) headers.set('connection', 'close');
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
+  return withHeaders(response, {
+    ...RESPONSE_HEADERS,
+    'x-request-id': init.requestId,
+    // the rest of a refused body is not read: the connection cannot carry another request
+    ...(response.status === 413 && { connection: 'close' }),
   });
 }

@@ -1,4 +1,4 @@
-import type { Taskpulse } from '@taskpulse/core';
+import type { Taskpulse, TaskpulseContext, TaskpulseEntityManager } from '@taskpulse/core';
 import type { TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
 import {
   type Authenticator,
@@ -126,7 +126,10 @@ export function openRequestContext(
   const headers = toHeaders(init.headers);
   const requestId = init.requestId ?? requestIdFrom(headers.get('x-request-id'));
   const logger = runtime.logger.child({ requestId });
-  const em = taskpulse.fork();
+  // the entity manager is forked when a call first needs one: a call answered from the cache,
+  // or by one read through the pool, never does
+  let em: TaskpulseEntityManager | undefined;
+  let core: TaskpulseContext | undefined;
   const ownRecord = record ?? createRequestRecord();
   const authRequest = {
     headers,
@@ -139,7 +142,10 @@ export function openRequestContext(
     requestId,
     ip: init.ip,
     logger,
-    em,
+    get em() {
+      em ??= core?.em ?? taskpulse.fork();
+      return em;
+    },
     authenticate: () => {
       authenticated ??= (async () => {
         const claims = await internals.authenticate(authRequest);
@@ -151,7 +157,10 @@ export function openRequestContext(
         }
         ownRecord.userId = user.id;
         const caller = { id: user.id };
-        return { caller, user, taskpulse: taskpulse.context(caller, { em }) };
+        // one entity manager for every call of the request: the one forked already, or the
+        // one the core context forks when it first needs it
+        core = taskpulse.context(caller, em ? { em } : {});
+        return { caller, user, taskpulse: core };
       })();
       return authenticated;
     },
