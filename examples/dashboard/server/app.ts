@@ -187,6 +187,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       ? { url: options.databaseUrl }
       : { embedded: { dataDir: resolve(dataDir, 'pglite') } },
     migrate: true,
+    // on a server, writes of other processes (another instance, an agent's taskpulse-mcp)
+    // reach this one's live dashboards through LISTEN/NOTIFY
+    changeEvents: options.databaseUrl ? 'postgres' : 'local',
   });
   let closeServer: (() => Promise<void>) | undefined;
   let runtime: ReturnType<typeof createTaskpulseRuntime> | undefined;

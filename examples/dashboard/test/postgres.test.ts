@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createTask, createTaskpulse } from '@taskpulse/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDashboard } from '../server/app.ts';
@@ -67,5 +68,33 @@ describe.skipIf(unreachable !== undefined)('the dashboard on PostgreSQL (DATABAS
     const bob = await apiAs(app.url, 'demo-bob');
     expect(await bob.me.query()).toMatchObject({ id: 'demo-bob' });
     expect((await bob.dashboard.statistics.query()).total).toBeGreaterThan(0);
+  });
+
+  it('moves its live dashboards when another process writes to the database (an agent)', async () => {
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    // another process on the same database, as `taskpulse-mcp` is beside the app
+    const other = await createTaskpulse({
+      database: { url: url.toString() },
+      changeEvents: 'postgres',
+    });
+    const controller = new AbortController();
+    const live = app.taskpulse.dashboard.live(
+      app.taskpulse.context({ id: 'demo-bob' }),
+      {},
+      {
+        signal: controller.signal,
+      },
+    );
+    try {
+      const first = (await live.next()).value;
+      await createTask(other.context({ id: 'demo-bob' }), { title: 'from the agent' });
+      const next = (await live.next()).value;
+      expect(next?.data.statistics.total).toBe((first?.data.statistics.total ?? 0) + 1);
+    } finally {
+      controller.abort();
+      await live.return(undefined);
+      await other.close();
+    }
   });
 });

@@ -56,6 +56,15 @@ const echoRoute: TaskpulseRouteFactory = (runtime) => ({
   },
 });
 
+/** The README's example: a route that lets authentication's errors through. */
+const helloRoute: TaskpulseRouteFactory = () => ({
+  paths: ['/hello'],
+  handle: async (_request, context) => {
+    const { user } = await context.request.authenticate();
+    return Response.json({ hello: user.id });
+  },
+});
+
 describe('routes beside the API', () => {
   const db = useTestDatabase('pglite');
   const logs = captureLogs();
@@ -74,7 +83,7 @@ describe('routes beside the API', () => {
         logger: logs.logger,
         maxBodySize: 64,
         rateLimit: false,
-        routes: [echoRoute],
+        routes: [echoRoute, helloRoute],
       });
       ({ url } = await server.listen(0, '127.0.0.1'));
     });
@@ -113,6 +122,19 @@ describe('routes beside the API', () => {
       ]);
     });
 
+    it('answers what authenticate() throws with its status, not 500', async () => {
+      const anonymous = await fetch(`${url}/hello`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await anonymous.json()).toEqual({
+        error: { code: 'UNAUTHORIZED', message: expect.stringMatching(/^Sign in/) },
+      });
+      const signedIn = await fetch(`${url}/hello`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(await signedIn.json()).toEqual({ hello: 'route-user' });
+    });
+
     it('streams a response body', async () => {
       const response = await fetch(`${url}/echo/stream`);
       expect(await response.text()).toBe('one\ntwo\n');
@@ -147,7 +169,7 @@ describe('routes beside the API', () => {
       const response = await fetch(`${url}/nowhere`);
       expect(response.status).toBe(404);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
-        /\/metrics, \/echo and \/echo\/stream\.$/,
+        /\/metrics, \/echo, \/echo\/stream and \/hello\.$/,
       );
     });
 

@@ -1,6 +1,8 @@
 import { TaskpulseError } from '@taskpulse/core';
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TaskpulseRequestContext } from '../context/index.ts';
-import type { RateLimitScope } from '../errors/index.ts';
+import { type RateLimitScope, retryAfterSeconds } from '../errors/index.ts';
 import {
   type CallRecord,
   createRequestRecord,
@@ -18,7 +20,8 @@ export interface TaskpulseRouteContext {
   /**
    * The request's taskpulse context: its id, the client's IP, a logger stamped with the request
    * id, and `authenticate()` (the API's own token verification and user provisioning, once per
-   * request). `authenticate()` throws a `TRPCError` (`UNAUTHORIZED`, `SERVICE_UNAVAILABLE`).
+   * request). `authenticate()` throws a `TRPCError` (`UNAUTHORIZED`, `SERVICE_UNAVAILABLE`); a
+   * route that lets it through answers 401 or 503 with a JSON error.
    */
   readonly request: TaskpulseRequestContext;
   /**
@@ -147,11 +150,25 @@ export function isLoopbackAddress(address: string): boolean {
   return LOOPBACK_HOSTS.has(address) || address.startsWith('127.');
 }
 
-const jsonError = (status: number, message: string) =>
-  new Response(JSON.stringify({ error: { message } }), {
+const jsonError = (status: number, message: string, code?: string) =>
+  new Response(JSON.stringify({ error: { message, ...(code && { code }) } }), {
     status,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
+
+/**
+ * The answer to what the runtime threw at a route that let it through: `authenticate()`'s
+ * `UNAUTHORIZED` (401) or `SERVICE_UNAVAILABLE` (503), `rateLimit()`'s `TOO_MANY_REQUESTS`
+ * (429 with `Retry-After`); undefined for anything else.
+ */
+function refusal(error: unknown): Response | undefined {
+  if (!(error instanceof TRPCError) || error.code === 'INTERNAL_SERVER_ERROR') return undefined;
+  const response = jsonError(getHTTPStatusCodeFromError(error), error.message, error.code);
+  const seconds = retryAfterSeconds([error]);
+  if (seconds !== undefined) response.headers.set('retry-after', String(seconds));
+  if (error.code === 'UNAUTHORIZED') response.headers.set('www-authenticate', 'Bearer');
+  return response;
+}
 
 /**
  * Answers one request with `route`, the same way on both servers: a body over `maxBodySize`
@@ -173,8 +190,10 @@ export async function answerRoute(
     try {
       response = await route.handle(limitBody(request, init.maxBodySize), context);
     } catch (error) {
-      init.logger.error({ err: error, path: new URL(request.url).pathname }, 'request failed');
-      response = jsonError(500, 'Something went wrong on our side.');
+      response = refusal(error) ?? jsonError(500, 'Something went wrong on our side.');
+      if (response.status >= 500 && !(error instanceof TRPCError)) {
+        init.logger.error({ err: error, path: new URL(request.url).pathname }, 'request failed');
+      }
     }
   }
   logRequest(init.logger, {
