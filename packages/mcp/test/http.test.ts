@@ -227,6 +227,9 @@ describe('the /mcp endpoint in the fetch handler', () => {
       runtime,
       routes: [taskpulseMcp({ allowedHosts: ['api.example.com'] })],
     });
+    expect(() =>
+      createTaskpulseFetchHandler({ runtime, routes: [taskpulseMcp({ path: 'mcp' })] }),
+    ).toThrow(/Invalid HTTP option routes: must be a path/);
     try {
       const token = await tokenFor('fetcher');
       const send = (host: string) =>

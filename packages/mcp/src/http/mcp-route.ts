@@ -1,5 +1,4 @@
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { TaskpulseError } from '@taskpulse/core';
 import type {
   TaskpulseRoute,
   TaskpulseRouteContext,
@@ -105,19 +104,6 @@ async function readMessage(request: Request): Promise<{ message: unknown } | Res
   }
 }
 
-function checkPath(path: string): string {
-  if (!/^\/[\w./-]*$/.test(path) || path.startsWith(METADATA_PREFIX)) {
-    throw new TaskpulseError(
-      'VALIDATION',
-      `Invalid MCP option path: ${path} is not a path such as /mcp.`,
-      {
-        issues: [{ path: ['path'], message: 'must start with / and hold only path characters' }],
-      },
-    );
-  }
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
-}
-
 /**
  * The MCP endpoint (Streamable HTTP, stateless: a server per request, JSON answers) and its
  * RFC 9728 protected-resource metadata, as a route of `createTaskpulseServer` or the fetch
@@ -135,7 +121,8 @@ function checkPath(path: string): string {
  * ```
  */
 export function taskpulseMcp(options: TaskpulseMcpOptions = {}): TaskpulseRouteFactory {
-  const path = checkPath(options.path ?? '/mcp');
+  // the server checks the path (a route's paths are HTTP options)
+  const path = (options.path ?? '/mcp').replace(/(.)\/+$/, '$1');
   const configuredResource = options.resourceUrl ? new URL(options.resourceUrl) : undefined;
   const metadata = {
     authorizationServers: options.authorizationServers ?? [],

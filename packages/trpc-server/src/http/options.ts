@@ -72,7 +72,8 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
-function path(name: string, value: string): string {
+/** `value` as a path option named `name`: `/` and path characters, no trailing slash. */
+export function checkPath(name: string, value: string): string {
   if (!/^\/[\w./-]*$/.test(value)) {
     throw new TaskpulseError(
       'VALIDATION',
@@ -88,14 +89,14 @@ function path(name: string, value: string): string {
 /** Applies the defaults and checks the values. */
 export function resolveHttpOptions(options: TaskpulseHttpOptions): ResolvedHttpOptions {
   return {
-    basePath: path('basePath', options.basePath ?? '/trpc'),
+    basePath: checkPath('basePath', options.basePath ?? '/trpc'),
     maxBodySize: positiveInteger('maxBodySize', options.maxBodySize, 1_048_576),
     maxBatchSize: positiveInteger('maxBatchSize', options.maxBatchSize, 20),
     trustProxy: options.trustProxy ?? false,
     metricsPath:
       options.metricsPath === false
         ? false
-        : path('metricsPath', options.metricsPath ?? '/metrics'),
+        : checkPath('metricsPath', options.metricsPath ?? '/metrics'),
     routes: options.routes ?? [],
   };
 }

@@ -11,7 +11,7 @@ import {
 } from '../logging/index.ts';
 import { openRequestContext, requestInternals, type TaskpulseRuntime } from '../runtime/index.ts';
 import { declaresTooLarge, limitBody } from './body-limit.ts';
-import { isTrpcPath, type ResolvedHttpOptions } from './options.ts';
+import { checkPath, isTrpcPath, type ResolvedHttpOptions } from './options.ts';
 import { RESPONSE_HEADERS, withHeaders } from './plain-routes.ts';
 import { logRequest } from './trpc-handler-options.ts';
 
@@ -89,7 +89,7 @@ function mount(runtime: TaskpulseRuntime, http: ResolvedHttpOptions): MountedRou
   if (http.metricsPath !== false) taken.add(http.metricsPath);
   const byPath = new Map<string, TaskpulseRoute>();
   for (const route of routes) {
-    for (const path of route.paths) {
+    for (const path of route.paths.map((value) => checkPath('routes', value))) {
       if (byPath.has(path) || taken.has(path) || isTrpcPath(path, http.basePath)) {
         throw new TaskpulseError(
           'VALIDATION',
