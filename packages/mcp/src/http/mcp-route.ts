@@ -11,6 +11,7 @@ import { createTaskpulseMcpServer } from '../server/create-server.ts';
 import { observeOperations } from '../server/observe.ts';
 import { TASKPULSE_TOOLS } from '../tools/index.ts';
 import { hostChecks, refusedHost } from './dns-rebinding.ts';
+import { mcpOpenApi } from './openapi.ts';
 import { bearerChallenge, METADATA_PREFIX, metadataResponse } from './protected-resource.ts';
 
 /** Options of {@link taskpulseMcp}. */
@@ -221,6 +222,7 @@ export function taskpulseMcp(options: TaskpulseMcpOptions = {}): TaskpulseRouteF
 
     return {
       paths: [path, ...metadataPaths],
+      openapi: mcpOpenApi(path, metadataPaths),
       handle: async (request, context) => {
         const url = new URL(request.url);
         const resource = configuredResource ?? new URL(path, url.origin);
