@@ -1,7 +1,8 @@
 /**
  * The reference app's server: one Node HTTP server on one port serving the taskpulse tRPC API
- * (`/trpc`), `/health/*` and `/metrics` (all from @taskpulse/trpc-server), the demo sign-in
- * (`/demo/*`) and the built web page (everything else).
+ * (`/trpc`), `/health/*`, `/metrics`, the OpenAPI document (`/openapi.json`) and the API
+ * reference page (`/docs`) (all from @taskpulse/trpc-server), the demo sign-in (`/demo/*`) and
+ * the built web page (everything else).
  */
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -146,6 +147,9 @@ async function seedWhenEmpty(taskpulse: Taskpulse, logger: TaskpulseLogger): Pro
   return false;
 }
 
+/** Where the API serves its OpenAPI document and reference page (the routing below needs them). */
+const OPENAPI = { path: '/openapi.json', docsPath: '/docs' } as const;
+
 /** Whether `pathname` belongs to the taskpulse API server. */
 function isApiPath(pathname: string): boolean {
   return (
@@ -153,7 +157,10 @@ function isApiPath(pathname: string): boolean {
     pathname.startsWith('/trpc/') ||
     pathname === '/health/live' ||
     pathname === '/health/ready' ||
-    pathname === '/metrics'
+    pathname === '/metrics' ||
+    pathname === OPENAPI.path ||
+    pathname === OPENAPI.docsPath ||
+    pathname.startsWith(`${OPENAPI.docsPath}/`)
   );
 }
 
@@ -192,7 +199,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       auth: { secret, issuer: DEMO_ISSUER, audience: DEMO_AUDIENCE },
       logger,
     });
-    const api = createTaskpulseServer({ runtime });
+    const api = createTaskpulseServer({
+      runtime,
+      openapi: { ...OPENAPI, info: { title: 'taskpulse demo API' } },
+    });
     const serveStatic = createStaticHandler(resolve(options.webRoot));
 
     const server = createServer((req, res) => {

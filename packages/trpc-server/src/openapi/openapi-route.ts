@@ -128,6 +128,7 @@ export function createOpenApiRoute(input: OpenApiRouteInput): TaskpulseRoute {
         file: 'swagger-ui-bundle.js',
         type: 'text/javascript; charset=utf-8',
       },
+      [asset('favicon-32x32.png')]: { file: 'favicon-32x32.png', type: 'image/png' },
     };
     const page = html`<!doctype html>
 <html lang="en">
@@ -135,6 +136,7 @@ export function createOpenApiRoute(input: OpenApiRouteInput): TaskpulseRoute {
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${openapi.info.title} — API reference</title>
+    <link rel="icon" type="image/png" href="${relative(docsPath, asset('favicon-32x32.png'))}" />
     <link rel="stylesheet" href="${relative(docsPath, asset('swagger-ui.css'))}" />
   </head>
   <body>
