@@ -1,7 +1,8 @@
 /**
  * The reference app's server: one Node HTTP server on one port serving the taskpulse tRPC API
- * (`/trpc`), `/health/*` and `/metrics` (all from @taskpulse/trpc-server), the MCP endpoint for
- * AI agents (`/mcp` and its protected-resource metadata, from @taskpulse/mcp), the demo sign-in
+ * (`/trpc`), `/health/*`, `/metrics`, the OpenAPI document (`/openapi.json`) and the API
+ * reference page (`/docs`) (all from @taskpulse/trpc-server), the MCP endpoint for AI agents
+ * (`/mcp` and its protected-resource metadata, from @taskpulse/mcp), the demo sign-in
  * (`/demo/*`) and the built web page (everything else).
  */
 import { mkdir } from 'node:fs/promises';
@@ -148,7 +149,10 @@ async function seedWhenEmpty(taskpulse: Taskpulse, logger: TaskpulseLogger): Pro
   return false;
 }
 
-/** Whether `pathname` belongs to the taskpulse API server (tRPC, health, metrics, MCP). */
+/** Where the API serves its OpenAPI document and reference page (the routing below needs them). */
+const OPENAPI = { path: '/openapi.json', docsPath: '/docs' } as const;
+
+/** Whether `pathname` belongs to the taskpulse API server (tRPC, health, metrics, docs, MCP). */
 function isApiPath(pathname: string): boolean {
   return (
     pathname === '/trpc' ||
@@ -156,6 +160,9 @@ function isApiPath(pathname: string): boolean {
     pathname === '/health/live' ||
     pathname === '/health/ready' ||
     pathname === '/metrics' ||
+    pathname === OPENAPI.path ||
+    pathname === OPENAPI.docsPath ||
+    pathname.startsWith(`${OPENAPI.docsPath}/`) ||
     pathname === '/mcp' ||
     pathname === METADATA_PREFIX ||
     pathname === `${METADATA_PREFIX}/mcp`
@@ -204,6 +211,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
     const api = createTaskpulseServer({
       runtime,
+      openapi: { ...OPENAPI, info: { title: 'taskpulse demo API' } },
       // this server listens itself (the API's handler only answers for it), so it names the
       // hosts an agent may reach /mcp by: on this machine only, against DNS rebinding
       routes: [taskpulseMcp(loopback ? { allowedHosts: [...LOCAL_HOSTNAMES] } : {})],

@@ -61,7 +61,7 @@ if (app.secretSource === 'generated') {
   console.log(`  generated a token secret in ${dataDir}/jwt-secret (demo only)`);
 }
 console.log(
-  `\n  taskpulse dashboard is ready on ${app.database === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} (${Math.round(performance.now() - started)} ms):\n\n    ${app.url}\n\n  Sign in as Alice, Bob or Charlie (demo sign-in, no password). Ctrl+C stops it.\n`,
+  `\n  taskpulse dashboard is ready on ${app.database === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} (${Math.round(performance.now() - started)} ms):\n\n    ${app.url}\n\n  Sign in as Alice, Bob or Charlie (demo sign-in, no password).\n  API reference: ${app.url}/docs (OpenAPI document: ${app.url}/openapi.json). Ctrl+C stops it.\n`,
 );
 
 let stopping = false;

@@ -48,6 +48,13 @@ describe('the dashboard server', () => {
       database: 'up',
     });
     expect(await (await fetch(`${app.url}/metrics`)).text()).toContain('# TYPE');
+    const openapi = await fetch(`${app.url}/openapi.json`);
+    expect(((await openapi.json()) as { info: { title: string } }).info.title).toBe(
+      'taskpulse demo API',
+    );
+    const docs = await fetch(`${app.url}/docs`);
+    expect(docs.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
+    expect((await fetch(`${app.url}/docs/swagger-ui.css`)).status).toBe(200);
     const alice = await apiAs(app.url, 'demo-alice');
     expect(await alice.me.query()).toMatchObject({ id: 'demo-alice', name: 'Alice' });
     expect((await alice.dashboard.statistics.query()).total).toBeGreaterThan(0);

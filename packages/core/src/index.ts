@@ -114,7 +114,7 @@ export {
   User,
 } from './schema/index.ts';
 export { instantSchema } from './schema/inputs.ts';
-export { type JsonSchemaObject, wireJsonSchema } from './schema/json-schema.ts';
+export { type JsonSchemaObject, wireJsonSchema, wireJsonSchemas } from './schema/json-schema.ts';
 export {
   DEMO_USERS,
   type DemoUserId,

@@ -26,6 +26,7 @@ export {
   type TaskpulseErrorData,
   type TaskpulseErrorShape,
   TRPC_CODE_BY_TASKPULSE_CODE,
+  taskpulseErrorShapeSchema,
   toTRPCError,
 } from './errors/index.ts';
 export {
@@ -50,6 +51,7 @@ export {
   type TaskpulseMetrics,
   type TaskpulseMetricsOptions,
 } from './metrics/index.ts';
+export type { TaskpulseOpenApiOptions, TaskpulseRouteOpenApi } from './openapi/index.ts';
 export type {
   RateLimitBudget,
   RateLimitRedisOption,

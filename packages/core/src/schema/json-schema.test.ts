@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createTaskInput, listTasksInput, taskSchema } from '../index.ts';
+import { createTaskInput, listTasksInput, pageSchema, taskSchema } from '../index.ts';
 import { instantSchema } from './inputs.ts';
-import { wireJsonSchema } from './json-schema.ts';
+import { wireJsonSchema, wireJsonSchemas } from './json-schema.ts';
 import { text } from './text.ts';
 
 describe('wireJsonSchema', () => {
@@ -44,5 +44,26 @@ describe('wireJsonSchema', () => {
     expect(wireJsonSchema(taskSchema, 'output').required).toContain('createdAt');
     const defaults = wireJsonSchema(z.object({ n: z.number().default(1) }), 'output');
     expect(defaults.required).toEqual(['n']);
+  });
+});
+
+describe('wireJsonSchemas', () => {
+  const ref = (name: string) => `#/components/schemas/${name}`;
+
+  it('refers to a named schema wherever another one holds it, and converts each like wireJsonSchema', () => {
+    const page = pageSchema(taskSchema);
+    const schemas = wireJsonSchemas({ Task: taskSchema, TaskPage: page }, 'output', { ref });
+    expect(schemas.Task).toEqual(wireJsonSchema(taskSchema, 'output'));
+    const items = (schemas.TaskPage!.properties as Record<string, Record<string, unknown>>).items;
+    expect(items).toEqual({ type: 'array', items: { $ref: '#/components/schemas/Task' } });
+    expect(JSON.stringify(schemas)).not.toMatch(/taskpulse:date|\$schema|\$id/);
+  });
+
+  it('inlines what has no name, and refuses one schema under two names', () => {
+    const schemas = wireJsonSchemas({ TaskPage: pageSchema(taskSchema) }, 'output', { ref });
+    expect(JSON.stringify(schemas)).not.toContain('$ref');
+    expect(() => wireJsonSchemas({ A: taskSchema, B: taskSchema }, 'output', { ref })).toThrow(
+      /named both A and B/,
+    );
   });
 });

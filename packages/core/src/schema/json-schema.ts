@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TaskpulseError } from '../errors/taskpulse-error.ts';
 
 /** A JSON Schema object (draft 2020-12), as {@link wireJsonSchema} makes one. */
 export type JsonSchemaObject = Record<string, unknown>;
@@ -31,6 +32,20 @@ function dropDateBranches(node: unknown): unknown {
   return result;
 }
 
+/** What every wire conversion passes to zod: draft 2020-12, instants as ISO strings. */
+function conversionParams(io: 'input' | 'output') {
+  return {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema._zod.def.type === 'date') {
+        Object.assign(jsonSchema, { type: 'string', format: 'date-time', $comment: DATE_MARK });
+      }
+    },
+  } satisfies z.core.ToJSONSchemaParams;
+}
+
 /**
  * The JSON Schema (draft 2020-12, without `$schema`) of one of taskpulse's zod schemas as the
  * value looks on the wire: what a client sends (`io: 'input'`: defaults are optional) or what
@@ -43,16 +58,47 @@ function dropDateBranches(node: unknown): unknown {
  * ```
  */
 export function wireJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchemaObject {
-  const json = z.toJSONSchema(schema, {
-    target: 'draft-2020-12',
-    io,
-    unrepresentable: 'any',
-    override: ({ zodSchema, jsonSchema }) => {
-      if (zodSchema._zod.def.type === 'date') {
-        Object.assign(jsonSchema, { type: 'string', format: 'date-time', $comment: DATE_MARK });
-      }
-    },
-  });
+  const json = z.toJSONSchema(schema, conversionParams(io));
   const { $schema: _, ...rest } = dropDateBranches(json) as JsonSchemaObject;
   return rest;
+}
+
+/**
+ * {@link wireJsonSchema} for a set of named schemas at once, such as the components of an
+ * OpenAPI document: where one of them holds another (a page holds tasks), it refers to it as
+ * `{ $ref: ref(name) }` instead of repeating it. A schema given under two names is an error.
+ *
+ * @example
+ * ```ts
+ * wireJsonSchemas({ Task: taskSchema, TaskPage: pageSchema(taskSchema) }, 'output', {
+ *   ref: (name) => `#/components/schemas/${name}`,
+ * }); // TaskPage.properties.items.items is { $ref: '#/components/schemas/Task' }
+ * ```
+ */
+export function wireJsonSchemas(
+  schemas: Readonly<Record<string, z.ZodType>>,
+  io: 'input' | 'output',
+  options: { ref: (name: string) => string },
+): Record<string, JsonSchemaObject> {
+  const registry = z.registry<{ id: string }>();
+  for (const [name, schema] of Object.entries(schemas)) {
+    const taken = registry.get(schema)?.id;
+    if (taken !== undefined) {
+      throw new TaskpulseError(
+        'VALIDATION',
+        `wireJsonSchemas: one schema is named both ${taken} and ${name}; give it one name.`,
+      );
+    }
+    registry.add(schema, { id: name });
+  }
+  const { schemas: converted } = z.toJSONSchema(registry, {
+    ...conversionParams(io),
+    uri: options.ref,
+  });
+  const result: Record<string, JsonSchemaObject> = {};
+  for (const [name, json] of Object.entries(converted)) {
+    const { $schema: _, $id: __, ...rest } = dropDateBranches(json) as JsonSchemaObject;
+    result[name] = rest;
+  }
+  return result;
 }

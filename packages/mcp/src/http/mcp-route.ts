@@ -10,6 +10,7 @@ import { observeOperations } from '../server/observe.ts';
 import { TASKPULSE_TOOLS } from '../tools/index.ts';
 import { hostChecks, refusedHost } from './dns-rebinding.ts';
 import { answerPost, rpcError } from './exchange.ts';
+import { mcpOpenApi } from './openapi.ts';
 import { bearerChallenge, METADATA_PREFIX, metadataResponse } from './protected-resource.ts';
 
 /** Options of {@link taskpulseMcp}. */
@@ -195,6 +196,7 @@ export function taskpulseMcp(options: TaskpulseMcpOptions = {}): TaskpulseRouteF
 
     return {
       paths: [path, ...metadataPaths],
+      openapi: mcpOpenApi(path, metadataPaths),
       handle: async (request, context) => {
         const url = new URL(request.url);
         const resource = configuredResource ?? new URL(path, url.origin);

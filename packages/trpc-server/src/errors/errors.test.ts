@@ -1,9 +1,14 @@
 import { TaskpulseError, TaskpulseErrorCode } from '@taskpulse/core';
 import { StandardSchemaV1Error, type TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { TRPC_CODE_BY_TASKPULSE_CODE } from './codes.ts';
-import { formatTaskpulseError, retryAfterSeconds } from './format-error.ts';
+import { taskpulseErrorShapeSchema } from './error-schema.ts';
+import {
+  formatTaskpulseError,
+  retryAfterSeconds,
+  type TaskpulseErrorShape,
+} from './format-error.ts';
 import { validationIssues } from './issues.ts';
 import { RateLimitedError } from './rate-limited-error.ts';
 import { toTRPCError } from './to-trpc-error.ts';
@@ -112,5 +117,30 @@ describe('formatTaskpulseError', () => {
     });
     expect(retryAfterSeconds([error, second, new TRPCError({ code: 'NOT_FOUND' })])).toBe(5);
     expect(retryAfterSeconds([new TRPCError({ code: 'NOT_FOUND' })])).toBeUndefined();
+  });
+});
+
+describe('taskpulseErrorShapeSchema', () => {
+  it('is the TaskpulseErrorShape type, and accepts what formatTaskpulseError answers', () => {
+    expectTypeOf<z.output<typeof taskpulseErrorShapeSchema>>().toEqualTypeOf<TaskpulseErrorShape>();
+    const error = new TRPCError({
+      code: 'BAD_REQUEST',
+      cause: new TaskpulseError('VALIDATION', 'bad', {
+        issues: [{ path: ['title', 0], message: 'too long' }],
+      }),
+    });
+    const shape = formatTaskpulseError(
+      {
+        error,
+        shape: {
+          message: 'bad',
+          code: -32600,
+          data: { code: 'BAD_REQUEST', httpStatus: 400, path: 'tasks.create' },
+        } as TRPCDefaultErrorShape,
+      },
+      { production: true },
+    );
+    expect(taskpulseErrorShapeSchema.parse(shape)).toEqual(shape);
+    expect(taskpulseErrorShapeSchema.safeParse({ ...shape, code: 7 }).success).toBe(false);
   });
 });

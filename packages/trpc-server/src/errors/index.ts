@@ -1,4 +1,5 @@
 export { TRPC_CODE_BY_TASKPULSE_CODE } from './codes.ts';
+export { taskpulseErrorShapeSchema } from './error-schema.ts';
 export {
   type FormatErrorOptions,
   formatTaskpulseError,

@@ -52,7 +52,7 @@ export function createTaskpulseFetchHandler(
 ): TaskpulseFetchHandler {
   const http = resolveHttpOptions(options);
   const { runtime, router, ownsRuntime } = runtimeAndRouter(options);
-  const routes = mountRoutes(runtime, http, ownsRuntime);
+  const routes = mountRoutes(runtime, router, http, ownsRuntime);
   const getClientIp =
     options.getClientIp ??
     ((request: Request) =>

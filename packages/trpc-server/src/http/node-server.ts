@@ -66,7 +66,7 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
   const http = resolveHttpOptions(options);
   const { runtime, router, ownsRuntime } = runtimeAndRouter(options);
   const states = new WeakMap<IncomingMessage, RequestState>();
-  const routes = mountRoutes(runtime, http, ownsRuntime);
+  const routes = mountRoutes(runtime, router, http, ownsRuntime);
   const routeRequests = new WeakMap<IncomingMessage, Omit<RequestState, 'record'>>();
   // known once this server listens: whether it listens on a loopback address only
   let loopback: boolean | undefined;

@@ -1,5 +1,6 @@
 import { TaskpulseError } from '@taskpulse/core';
 import type { AnyTRPCRouter } from '@trpc/server';
+import type { ResolvedOpenApiOptions, TaskpulseOpenApiOptions } from '../openapi/index.ts';
 import type { TaskpulseRuntime, TaskpulseRuntimeOptions } from '../runtime/index.ts';
 import type { TaskpulseRouteFactory } from './routes.ts';
 
@@ -33,6 +34,18 @@ export interface TaskpulseHttpOptions {
    * @default []
    */
   routes?: readonly TaskpulseRouteFactory[];
+  /**
+   * The OpenAPI 3.1 document of the HTTP API (`GET /openapi.json`, generated from the
+   * procedures' zod schemas when the server starts) and an API reference page on it
+   * (`GET /docs`, Swagger UI served from npm), or `false` for neither.
+   *
+   * @example
+   * ```ts
+   * createTaskpulseServer({ taskpulse: tp, auth, openapi: { docsPath: false } }); // no page
+   * ```
+   * @default { path: '/openapi.json', docsPath: '/docs' }
+   */
+  openapi?: TaskpulseOpenApiOptions | false;
 }
 
 /** A runtime made elsewhere (it is then not closed with the server), and optionally a router built on it. */
@@ -56,6 +69,7 @@ export interface ResolvedHttpOptions {
   readonly trustProxy: boolean;
   readonly metricsPath: string | false;
   readonly routes: readonly TaskpulseRouteFactory[];
+  readonly openapi: ResolvedOpenApiOptions | false;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -98,6 +112,19 @@ export function resolveHttpOptions(options: TaskpulseHttpOptions): ResolvedHttpO
         ? false
         : checkPath('metricsPath', options.metricsPath ?? '/metrics'),
     routes: options.routes ?? [],
+    openapi: options.openapi === false ? false : resolveOpenApiOptions(options.openapi ?? {}),
+  };
+}
+
+function resolveOpenApiOptions(options: TaskpulseOpenApiOptions): ResolvedOpenApiOptions {
+  return {
+    path: checkPath('openapi.path', options.path ?? '/openapi.json'),
+    docsPath:
+      options.docsPath === false
+        ? false
+        : checkPath('openapi.docsPath', options.docsPath ?? '/docs'),
+    info: { title: 'taskpulse API', ...options.info },
+    servers: options.servers ?? [],
   };
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { TaskpulseRuntime } from '../runtime/index.ts';
 import type { ResolvedHttpOptions } from './options.ts';
 
@@ -7,6 +8,15 @@ export interface PlainResponse {
   readonly headers: Record<string, string>;
   readonly body: string;
 }
+
+/** What `GET /health/live` answers while the process runs. */
+export const livenessSchema = z.object({ status: z.literal('ok') });
+
+/** What `GET /health/ready` answers: 200 when the database answers, 503 when it does not. */
+export const readinessSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  database: z.enum(['up', 'down']),
+});
 
 const json = (status: number, body: unknown): PlainResponse => ({
   status,
@@ -50,11 +60,15 @@ export async function plainRoute(
       headers: { allow: 'GET, HEAD', 'content-type': 'application/json' },
     };
   }
-  if (pathname === '/health/live') return json(200, { status: 'ok' });
+  if (pathname === '/health/live') {
+    return json(200, { status: 'ok' } satisfies z.output<typeof livenessSchema>);
+  }
   if (pathname === '/health/ready') {
-    return (await runtime.isReady())
-      ? json(200, { status: 'ok', database: 'up' })
-      : json(503, { status: 'unavailable', database: 'down' });
+    const up = await runtime.isReady();
+    return json(up ? 200 : 503, {
+      status: up ? 'ok' : 'unavailable',
+      database: up ? 'up' : 'down',
+    } satisfies z.output<typeof readinessSchema>);
   }
   return {
     status: 200,

@@ -168,8 +168,8 @@ describe('routes beside the API', () => {
     it('names the routes in the 404 of an unknown path', async () => {
       const response = await fetch(`${url}/nowhere`);
       expect(response.status).toBe(404);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
-        /\/metrics, \/echo, \/echo\/stream and \/hello\.$/,
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+        '/metrics, /echo, /echo/stream, /hello',
       );
     });
 

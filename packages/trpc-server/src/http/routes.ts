@@ -1,5 +1,5 @@
 import { TaskpulseError } from '@taskpulse/core';
-import { TRPCError } from '@trpc/server';
+import { type AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TaskpulseRequestContext } from '../context/index.ts';
 import { type RateLimitScope, retryAfterSeconds } from '../errors/index.ts';
@@ -9,6 +9,7 @@ import {
   type RequestRecord,
   type TaskpulseLogger,
 } from '../logging/index.ts';
+import { createOpenApiRoute, type TaskpulseRouteOpenApi } from '../openapi/index.ts';
 import { openRequestContext, requestInternals, type TaskpulseRuntime } from '../runtime/index.ts';
 import { declaresTooLarge, limitBody } from './body-limit.ts';
 import { checkPath, isTrpcPath, type ResolvedHttpOptions } from './options.ts';
@@ -51,6 +52,8 @@ export interface TaskpulseRoute {
   handle(request: Request, context: TaskpulseRouteContext): Promise<Response>;
   /** Releases what the route holds; called when the server closes. */
   close?(): Promise<void>;
+  /** What the server's OpenAPI document says of the route: its path items, and their tags. */
+  readonly openapi?: TaskpulseRouteOpenApi;
 }
 
 /** Makes a route on the runtime a server runs on; given in the `routes` HTTP option. */
@@ -66,25 +69,44 @@ export interface MountedRoutes {
 }
 
 /**
- * Makes the routes of `http.routes` on `runtime`. A path that another route, tRPC, health or
- * metrics already answers is a configuration error; the runtime is then closed when the
- * server made it (`ownsRuntime`), since no server will.
+ * Makes the routes of `http.routes` on `runtime`, and the built-in ones (the OpenAPI document
+ * of `router` and the reference page, unless `http.openapi` is false). A path that another
+ * route, tRPC, health or metrics already answers is a configuration error; the runtime is then
+ * closed when the server made it (`ownsRuntime`), since no server will.
  */
 export function mountRoutes(
   runtime: TaskpulseRuntime,
+  router: AnyTRPCRouter,
   http: ResolvedHttpOptions,
   ownsRuntime: boolean,
 ): MountedRoutes {
   try {
-    return mount(runtime, http);
+    return mount(runtime, router, http);
   } catch (error) {
     if (ownsRuntime) void runtime.close();
     throw error;
   }
 }
 
-function mount(runtime: TaskpulseRuntime, http: ResolvedHttpOptions): MountedRoutes {
+function mount(
+  runtime: TaskpulseRuntime,
+  router: AnyTRPCRouter,
+  http: ResolvedHttpOptions,
+): MountedRoutes {
   const routes = http.routes.map((factory) => factory(runtime));
+  if (http.openapi !== false) {
+    routes.push(
+      createOpenApiRoute({
+        runtime,
+        router,
+        basePath: http.basePath,
+        metricsPath: http.metricsPath,
+        maxBatchSize: http.maxBatchSize,
+        openapi: http.openapi,
+        routes: routes.flatMap((route) => (route.openapi ? [route.openapi] : [])),
+      }),
+    );
+  }
   const taken = new Set(['/health/live', '/health/ready']);
   if (http.metricsPath !== false) taken.add(http.metricsPath);
   const byPath = new Map<string, TaskpulseRoute>();

@@ -1,5 +1,6 @@
 import type { Caller, TaskpulseContext, UserDto } from '@taskpulse/core';
 import type {
+  AnyTRPCProcedure,
   AnyTRPCRootTypes,
   TRPCError,
   TRPCProcedureBuilder,
@@ -85,6 +86,18 @@ export interface BuilderBase<TProcedure extends AnyProcedureBuilder> {
 
 // where the request travels in ctx between taskpulse's middlewares, out of the typed context
 const REQUEST = Symbol('taskpulse.request');
+
+/** The authentication middlewares of every set of builders, to tell authenticated procedures. */
+const authentications = new WeakSet<object>();
+
+/**
+ * Whether a procedure was built with {@link TaskpulseBuilders.authed} (it needs a caller), as
+ * the OpenAPI document says of each operation.
+ */
+export function isAuthenticatedProcedure(procedure: AnyTRPCProcedure): boolean {
+  const { middlewares } = procedure._def as { middlewares?: readonly object[] };
+  return middlewares?.some((middleware) => authentications.has(middleware)) ?? false;
+}
 
 /** Errors that a taskpulse procedure already counted and logged (the HTTP layer skips them). */
 const observedErrors = new WeakSet<TRPCError>();
@@ -198,6 +211,7 @@ export function createTaskpulseBuilders<TProcedure extends AnyProcedureBuilder>(
     .errors((opts) => runtime.formatError(opts))
     .use(observe)
     .use(limitIp);
+  authentications.add(authenticate);
   const authedProcedure = publicProcedure.use(authenticate);
 
   return {

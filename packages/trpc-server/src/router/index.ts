@@ -10,6 +10,7 @@ export {
   type AnyProcedureBuilder,
   type BuilderBase,
   createTaskpulseBuilders,
+  isAuthenticatedProcedure,
   isObservedError,
   type TaskpulseAuthedContext,
   type TaskpulseBuilders,
