@@ -7,14 +7,20 @@ import {
   type TaskpulseConfig,
   taskpulseConfigSchema,
 } from './db/config.ts';
+import { assertTaskpulseMigrations, assertTaskpulseSchema } from './db/host-orm.ts';
+import { type GuardablePool, releaseLostConnections } from './db/lost-connections.ts';
 import { type MigrateResult, migrate, pendingMigrations } from './db/migrate.ts';
 import {
   createOrm,
+  databaseKindOf,
+  databaseTarget,
+  statementTimer,
   type TaskpulseEntityManager,
   type TaskpulseOrm,
   waitForDatabase,
 } from './db/open.ts';
-import { parseWith } from './errors/index.ts';
+import { trackTransactions } from './db/transactions.ts';
+import { parseWith, TaskpulseError } from './errors/index.ts';
 import {
   type ChangeEventBus,
   InProcessChangeEventBus,
@@ -24,6 +30,8 @@ import {
 import { createDashboard, type Dashboard } from './stats/dashboard.ts';
 import { assertKnownTimeZone } from './stats/time-window.ts';
 import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
+
+type OwnDatabase = Extract<ResolvedTaskpulseConfig, { database: unknown }>;
 
 /** An open taskpulse: the database, and everything built on it. Close it when done. */
 export interface Taskpulse {
@@ -69,30 +77,53 @@ export interface Taskpulse {
 }
 
 /**
- * Opens taskpulse on a PostgreSQL server or on embedded PGlite. Validates the config (a bad
- * config is a `VALIDATION` error naming the field), waits for the database with exponential
- * backoff for `connectTimeoutMs`, and applies migrations when `migrate` is set.
+ * Opens taskpulse on a PostgreSQL server, on embedded PGlite, or on an app's own MikroORM
+ * instance. Validates the config (a bad config is a `VALIDATION` error naming the field),
+ * waits for the database with exponential backoff for `connectTimeoutMs`, and applies
+ * migrations when `migrate` is set.
+ *
+ * With `orm`, taskpulse uses that ORM and its pool (one ORM, one pool, the app's config:
+ * pool size and timeouts are the app's) and never closes it; the ORM must know taskpulse's
+ * `entities` and `routines`, and list its `migrationsList` before the app's migrations that
+ * refer to its tables. Open it right after `MikroORM.init()`: transactions that began before
+ * cannot carry taskpulse writes, and statements are timed (`onQuery`, the API's metrics) only
+ * on connections the ORM opens afterwards.
  *
  * @example
  * ```ts
  * const tp = await createTaskpulse({ database: { url: process.env.DATABASE_URL! }, migrate: true });
  * // … or, in-process, data kept in ./data:
  * const tp = await createTaskpulse({ database: { embedded: { dataDir: './data' } }, migrate: true });
+ * // … or on the app's own ORM (entities, routines and migrationsList from @taskpulse/core in its config):
+ * const tp = await createTaskpulse({ orm, migrate: true });
  * await tp.close();
  * ```
  */
 export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpulse> {
   const resolved = parseWith(taskpulseConfigSchema, config, 'taskpulse config');
+  const hostOrm = 'orm' in resolved ? resolved.orm : undefined;
+  if (hostOrm) {
+    databaseKindOf(hostOrm);
+    assertTaskpulseSchema(hostOrm);
+  }
+  const orm =
+    hostOrm ??
+    (await createOrm((resolved as OwnDatabase).database, (resolved as OwnDatabase).debug));
+  const target = databaseTarget(orm, hostOrm ? undefined : (resolved as OwnDatabase).database);
   // every statement is timed; observers come from the config and from observeQueries()
+  const timer = statementTimer(orm);
   const queryObservers = new Set<(query: QueryEvent) => void>();
   if (resolved.onQuery) queryObservers.add(resolved.onQuery);
-  const orm = await createOrm(resolved.database, resolved.debug, (query) => {
+  const observeQuery = (query: QueryEvent) => {
     for (const observe of queryObservers) observe(query);
-  });
+  };
+  timer.observers.add(observeQuery);
+  // writes inside the app's transactions publish their events after the outermost commit
+  trackTransactions(orm);
   const now = resolved.clock ?? (() => new Date());
   const events =
     resolved.changeEvents === 'postgres'
-      ? new PostgresChangeEventBus({ listen: listenSessionFor(orm, resolved.database) })
+      ? new PostgresChangeEventBus({ listen: listenSessionFor(orm, target.kind) })
       : new InProcessChangeEventBus();
   const cache = resolved.cache === false ? null : new StatsCache(resolved.cache);
   cache?.attach(events);
@@ -100,6 +131,7 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
   // claims seen recently, so that provisioning on every request does not query every time
   const provisioned = new LRUCache<string, UserDto>({ max: 10_000, ttl: 60_000 });
   let closed = false;
+  let warnedUntimed = false;
   const taskpulse: Taskpulse = {
     config: resolved,
     orm,
@@ -109,12 +141,27 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     now,
     fork: () => orm.em.fork(),
     observeQueries: (observer) => {
+      if (!timer.timing && !warnedUntimed && hostOrm) {
+        warnedUntimed = true;
+        console.warn(
+          'taskpulse: the ORM connected before createTaskpulse({ orm }), so its statements are not timed (no query metrics): open taskpulse right after MikroORM.init().',
+        );
+      }
       queryObservers.add(observer);
       return () => {
         queryObservers.delete(observer);
       };
     },
-    context: (caller, options = {}) => createContext(orm, { caller, events, now }, options.em),
+    context: (caller, options = {}) => {
+      if (options.em && options.em.config !== orm.config) {
+        throw new TaskpulseError(
+          'VALIDATION',
+          'context: `em` belongs to another MikroORM instance than this taskpulse: pass an entity manager of the ORM taskpulse was opened on.',
+          { issues: [{ path: ['em'], message: 'belongs to another MikroORM instance' }] },
+        );
+      }
+      return createContext(orm, { caller, events, now }, options.em);
+    },
     provisionUser: async (claims) => {
       const known = provisioned.get(claims.id);
       if (known && known.email === (claims.email ?? null) && known.name === (claims.name || null)) {
@@ -124,19 +171,43 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
       provisioned.set(user.id, user);
       return user;
     },
-    migrate: () => migrate(orm, { lock: 'url' in resolved.database }),
-    pendingMigrations: () => pendingMigrations(orm),
+    migrate: () => {
+      if (hostOrm) assertTaskpulseMigrations(hostOrm);
+      return migrate(orm, { lock: target.kind === 'postgres' });
+    },
+    pendingMigrations: () => {
+      if (hostOrm) assertTaskpulseMigrations(hostOrm);
+      return pendingMigrations(orm);
+    },
     isHealthy: async () => (await orm.checkConnection()).ok,
     close: async () => {
       if (closed) return;
       closed = true;
+      timer.observers.delete(observeQuery);
       if (events instanceof PostgresChangeEventBus) await events.close();
       await cache?.close();
-      await orm.close(true);
+      // the app's ORM is the app's to close
+      if (!hostOrm) await orm.close(true);
     },
   };
   try {
-    await waitForDatabase(orm, resolved.database, resolved.connectTimeoutMs);
+    await waitForDatabase(orm, target, resolved.connectTimeoutMs);
+    if (hostOrm && target.kind === 'postgres') {
+      // a connection the app's pool loses mid-transaction must go back to it, as on our own pool
+      const connection = orm.driver.getConnection() as unknown as {
+        getNativeClient(): Promise<GuardablePool>;
+      };
+      releaseLostConnections(await connection.getNativeClient());
+    }
+    if (resolved.onQuery && !timer.timing) {
+      throw new TaskpulseError(
+        'VALIDATION',
+        'taskpulse config: onQuery: the ORM connected before createTaskpulse({ orm }), so its statements cannot be timed: open taskpulse right after MikroORM.init(), before the first query.',
+        {
+          issues: [{ path: ['onQuery'], message: 'the ORM connected before taskpulse was opened' }],
+        },
+      );
+    }
     if (resolved.migrate) await taskpulse.migrate();
     if (events instanceof PostgresChangeEventBus) await events.start();
     // read the time zone names now rather than in the first activity request (~100 ms)
