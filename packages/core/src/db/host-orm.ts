@@ -41,7 +41,7 @@ export function assertTaskpulseSchema(orm: TaskpulseOrm): void {
  * registered and every taskpulse migration is in its `migrations.migrationsList`.
  */
 export function assertTaskpulseMigrations(orm: TaskpulseOrm): void {
-  if (!orm.config.getExtension('Migrator')) {
+  if (!orm.config.getExtension('@mikro-orm/migrator')) {
     throw invalid(
       'the ORM has no Migrator: add `extensions: [Migrator]` (from @mikro-orm/migrations) to its config.',
       'has no Migrator extension',
