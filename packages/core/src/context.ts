@@ -19,8 +19,9 @@ export interface Caller {
  */
 export interface TaskpulseContext {
   /**
-   * A forked entity manager, not shared with other requests. `tp.context()` forks it on first
-   * use: calls answered from the cache or by one counter read never need it.
+   * The entity manager of this unit of work: the caller's when `tp.context(caller, { em })`
+   * was given one (its transaction, if any, is then joined), else a fork that `tp.context()`
+   * makes on first use — calls answered from the cache or by one counter read never need it.
    */
   readonly em: TaskpulseEntityManager;
   readonly caller: Caller;

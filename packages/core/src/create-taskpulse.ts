@@ -37,7 +37,7 @@ type OwnDatabase = Extract<ResolvedTaskpulseConfig, { database: unknown }>;
 export interface Taskpulse {
   /** The configuration, with defaults applied. */
   readonly config: ResolvedTaskpulseConfig;
-  /** The MikroORM instance, for apps that want to run their own queries. */
+  /** The MikroORM instance (the app's own, when opened with `orm`), for the app's own queries. */
   readonly orm: TaskpulseOrm;
   /** Where change events are published after every committed write. */
   readonly events: ChangeEventBus;
@@ -56,23 +56,44 @@ export interface Taskpulse {
   observeQueries(observer: (query: QueryEvent) => void): () => void;
   /**
    * The context for one unit of work of `caller`: a forked entity manager (forked when first
-   * used, or `options.em` as given, whose transaction its reads then see), the event bus and
-   * the clock. Pass it to the domain functions.
+   * used), the event bus and the clock. Pass it to the domain functions.
+   *
+   * With `options.em` (an entity manager of this ORM, e.g. the one `em.transactional()` gives
+   * its callback), the context works on it: inside its transaction, reads see the
+   * transaction's rows and writes join it, publishing their change events after the
+   * outermost commit (see `runWrite`). An entity manager of another ORM is a `VALIDATION`
+   * error.
+   *
+   * @example
+   * ```ts
+   * await orm.em.fork().transactional(async (em) => {
+   *   em.create(Project, { owner: userId, name: 'Launch' });
+   *   await createTask(tp.context({ id: userId }, { em }), { title: 'Write the post' });
+   * }); // both rows commit together; the task's change event is published after the commit
+   * ```
    */
   context(caller: Caller, options?: { em?: TaskpulseEntityManager }): TaskpulseContext;
   /**
    * Just-in-time provisioning from verified identity claims: creates the user on first
    * sight and keeps email and name current. Remembers recent claims so that repeated calls
-   * with unchanged claims cost no query.
+   * with unchanged claims cost no query. Always writes on its own, outside any transaction
+   * (`provisionUser(em, claims)` joins `em`'s).
    */
   provisionUser(claims: UserClaims): Promise<UserDto>;
-  /** Applies pending migrations; safe to call twice, or from several processes at once. */
+  /**
+   * Applies pending migrations in one transaction; safe to call twice, or from several
+   * processes at once. On an app's own ORM: every pending migration of its
+   * `migrations.migrationsList`, the app's included, in that order.
+   */
   migrate(): Promise<MigrateResult>;
   /** The names of migrations not applied yet. */
   pendingMigrations(): Promise<string[]>;
   /** Whether the database answers right now. */
   isHealthy(): Promise<boolean>;
-  /** Closes every connection. Idempotent. */
+  /**
+   * Closes what taskpulse opened: the LISTEN session, the cache's Redis connection, and the
+   * ORM with its pool — unless it is the app's own (`orm`), which the app closes. Idempotent.
+   */
   close(): Promise<void>;
 }
 

@@ -44,7 +44,12 @@ export function appConfig(overrides: Record<string, unknown> = {}) {
     entities: [...entities, Project],
     routines: [...routines],
     extensions: [Migrator],
-    migrations: { migrationsList: [...migrationsList, ...appMigrations], silent: true },
+    migrations: {
+      migrationsList: [...migrationsList, ...appMigrations],
+      // no snapshot file: the entities and the listed migrations describe the schema
+      snapshot: false,
+      silent: true,
+    },
     allowGlobalContext: false,
     ...overrides,
   };
