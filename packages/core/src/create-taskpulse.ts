@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { StatsCache } from './cache/index.ts';
 import { type Caller, createContext, type TaskpulseContext } from './context.ts';
 import {
+  type DatabaseConfig,
   type QueryEvent,
   type ResolvedTaskpulseConfig,
   type TaskpulseConfig,
@@ -30,8 +31,6 @@ import {
 import { createDashboard, type Dashboard } from './stats/dashboard.ts';
 import { assertKnownTimeZone } from './stats/time-window.ts';
 import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
-
-type OwnDatabase = Extract<ResolvedTaskpulseConfig, { database: unknown }>;
 
 /** An open taskpulse: the database, and everything built on it. Close it when done. */
 export interface Taskpulse {
@@ -122,15 +121,19 @@ export interface Taskpulse {
  */
 export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpulse> {
   const resolved = parseWith(taskpulseConfigSchema, config, 'taskpulse config');
-  const hostOrm = 'orm' in resolved ? resolved.orm : undefined;
-  if (hostOrm) {
-    databaseKindOf(hostOrm);
-    assertTaskpulseSchema(hostOrm);
+  // the app's own ORM (checked for taskpulse's schema), or one of our own on `database`
+  let orm: TaskpulseOrm;
+  let hostOrm: TaskpulseOrm | undefined;
+  let database: DatabaseConfig | undefined;
+  if ('orm' in resolved) {
+    orm = hostOrm = resolved.orm;
+    databaseKindOf(orm);
+    assertTaskpulseSchema(orm);
+  } else {
+    database = resolved.database;
+    orm = await createOrm(resolved.database, resolved.debug);
   }
-  const orm =
-    hostOrm ??
-    (await createOrm((resolved as OwnDatabase).database, (resolved as OwnDatabase).debug));
-  const target = databaseTarget(orm, hostOrm ? undefined : (resolved as OwnDatabase).database);
+  const target = databaseTarget(orm, database);
   // every statement is timed; observers come from the config and from observeQueries()
   const timer = statementTimer(orm);
   const queryObservers = new Set<(query: QueryEvent) => void>();

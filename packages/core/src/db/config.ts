@@ -202,7 +202,7 @@ export const taskpulseConfigSchema: z.ZodType<ResolvedTaskpulseConfig, Taskpulse
   .unknown()
   .transform((value, ctx): ResolvedTaskpulseConfig => {
     const withOrm = typeof value === 'object' && value !== null && 'orm' in value;
-    if (withOrm && 'database' in value) {
+    if (withOrm && (value as { database?: unknown }).database !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['database'],
