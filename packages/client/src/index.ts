@@ -5,6 +5,7 @@ export {
 } from './client/create-client.ts';
 export type {
   TaskpulseClientOptions,
+  TaskpulseMountKey,
   TaskpulseRetryOptions,
   TokenResult,
 } from './client/options.ts';

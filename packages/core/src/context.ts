@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { toTaskpulseError } from './db/errors.ts';
 import type { TaskpulseDB } from './db/kysely.ts';
 import type { TaskpulseEntityManager, TaskpulseOrm } from './db/open.ts';
-import { TaskpulseError } from './errors/index.ts';
+import { joinedTransaction } from './db/transactions.ts';
 import type { ChangeEvent, ChangeEventBus } from './events/index.ts';
 
 /** The authenticated user a call is made for. */
@@ -19,8 +19,9 @@ export interface Caller {
  */
 export interface TaskpulseContext {
   /**
-   * A forked entity manager, not shared with other requests. `tp.context()` forks it on first
-   * use: calls answered from the cache or by one counter read never need it.
+   * The entity manager of this unit of work: the caller's when `tp.context(caller, { em })`
+   * was given one (its transaction, if any, is then joined), else a fork that `tp.context()`
+   * makes on first use — calls answered from the cache or by one counter read never need it.
    */
   readonly em: TaskpulseEntityManager;
   readonly caller: Caller;
@@ -95,33 +96,50 @@ export function queriesOf(ctx: TaskpulseContext): Kysely<TaskpulseDB> {
 export type ChangeReport = Omit<ChangeEvent, 'actorId' | 'at'> | null;
 
 /**
- * Runs a write in its own transaction and publishes its change event after the commit,
- * never for a rolled-back one. Errors from the database become {@link TaskpulseError}s.
+ * Runs a write and publishes its change event after the commit, never for a rolled-back one.
+ * Errors from the database become {@link TaskpulseError}s.
+ *
+ * Outside a transaction the write is a transaction of its own. Inside one (a context built on
+ * an entity manager of `em.transactional()`), it joins it: it runs in a savepoint, so that a
+ * failed write leaves the caller's transaction usable, and commits or rolls back with the
+ * caller's rows; its event waits for the outermost commit, and is dropped if the transaction,
+ * or a savepoint around the write, rolls back.
  */
 export async function runWrite<T>(
   ctx: TaskpulseContext,
   work: (em: TaskpulseEntityManager) => Promise<{ result: T; change: ChangeReport }>,
 ): Promise<T> {
-  if (ctx.em.isInTransaction()) {
-    // the event would be published when our savepoint is released, before the outer commit
-    throw new TaskpulseError(
-      'INTERNAL',
-      'taskpulse writes run in their own transaction: call them outside of em.transactional().',
-    );
-  }
+  const joined = joinedTransaction(ctx.em);
   let outcome: { result: T; event: ChangeEvent | null };
   try {
     outcome = await ctx.em.transactional(async (em) => {
       const { result, change } = await work(em as TaskpulseEntityManager);
       const event = change && { ...change, actorId: ctx.caller.id, at: ctx.now() };
+      // NOTIFY inside the write's (sub)transaction: PostgreSQL delivers it on the outermost
+      // commit, and drops it with a rolled-back savepoint
       if (event && ctx.events.stage) await ctx.events.stage(em.getKysely(), event);
       return { result, event };
     });
   } catch (error) {
     throw toTaskpulseError(error);
   }
-  if (outcome.event) ctx.events.publish(outcome.event);
+  const { event } = outcome;
+  if (event) {
+    const publish = () => ctx.events.publish(event);
+    if (joined) joined.tracker.afterCommit(joined.transaction, publish);
+    else publish();
+  }
   return outcome.result;
+}
+
+/**
+ * Whether the context's work runs inside a transaction of its caller (`tp.context(caller, { em })`
+ * with an entity manager of `em.transactional()`). A context whose entity manager taskpulse
+ * forks itself never is, and asking does not fork it.
+ */
+export function inTransaction(ctx: TaskpulseContext): boolean {
+  if ((ctx as LazyContext)[POOL]?.() !== undefined) return false;
+  return ctx.em.isInTransaction();
 }
 
 /** Runs a read; errors from the database become {@link TaskpulseError}s. */

@@ -8,6 +8,7 @@ import {
   TRPCClientError,
   type TRPCLink,
 } from '@trpc/client';
+import type { AnyTRPCRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
 import type { TaskpulseRouter } from '../router/types.ts';
@@ -62,9 +63,11 @@ function sseLink(
  * });
  * ```
  */
-export function createTaskpulseLinks(options: TaskpulseClientOptions): TRPCLink<TaskpulseRouter>[] {
+export function createTaskpulseLinks<THost extends AnyTRPCRouter | undefined = undefined>(
+  options: TaskpulseClientOptions<THost>,
+): TRPCLink<TaskpulseRouter>[] {
   const resolved = resolveClientOptions(options);
-  const { trpcUrl, getToken, retry } = resolved;
+  const { trpcUrl, pathPrefix, getToken, retry } = resolved;
 
   const transport = splitLink<TaskpulseRouter>({
     condition: (op) => op.type === 'subscription',
@@ -88,8 +91,17 @@ export function createTaskpulseLinks(options: TaskpulseClientOptions): TRPCLink<
       },
     }),
   });
-  if (retry === false) return [transport];
-  return [...retryLinks(retry, resolved.refreshesToken), transport];
+  // behind the retries, so that they see taskpulse's own paths
+  const links = pathPrefix === '' ? [transport] : [prefixPaths(pathPrefix), transport];
+  if (retry === false) return links;
+  return [...retryLinks(retry, resolved.refreshesToken), ...links];
+}
+
+/** Sends every call to `<prefix><path>`: taskpulse's procedures mounted under a host router's key. */
+function prefixPaths(prefix: string): TRPCLink<TaskpulseRouter> {
+  return () =>
+    ({ op, next }) =>
+      next({ ...op, path: `${prefix}${op.path}` });
 }
 
 /**
@@ -109,8 +121,15 @@ export function createTaskpulseLinks(options: TaskpulseClientOptions): TRPCLink<
  *   { timeZone: 'Europe/Berlin' },
  *   { onData: ({ data }) => render(data.statistics, data.activity) },
  * );
+ *
+ * // taskpulse's procedures mounted under `taskpulse` of a host app's router served at /api/trpc
+ * // (the type argument, optional, checks the key against the host's router):
+ * const hosted = createTaskpulseClient<AppRouter>({ url: '/', basePath: '/api/trpc', mountedAt: 'taskpulse' });
+ * await hosted.me.query(); // calls taskpulse.me
  * ```
  */
-export function createTaskpulseClient(options: TaskpulseClientOptions): TaskpulseClient {
+export function createTaskpulseClient<THost extends AnyTRPCRouter | undefined = undefined>(
+  options: TaskpulseClientOptions<THost>,
+): TaskpulseClient {
   return createTRPCClient<TaskpulseRouter>({ links: createTaskpulseLinks(options) });
 }

@@ -31,6 +31,40 @@ describe('toTrpcUrl', () => {
   });
 });
 
+describe('toTrpcUrl with a basePath', () => {
+  it('puts the endpoint where the host app serves tRPC', () => {
+    expect(toTrpcUrl('https://app.example.com', '/api/trpc')).toBe(
+      'https://app.example.com/api/trpc',
+    );
+    expect(toTrpcUrl('https://app.example.com/', '/api/trpc/')).toBe(
+      'https://app.example.com/api/trpc',
+    );
+    expect(toTrpcUrl('http://127.0.0.1:3000/v1', '/rpc')).toBe('http://127.0.0.1:3000/v1/rpc');
+    expect(toTrpcUrl('/', '/api/trpc')).toBe('/api/trpc');
+    // an explicit basePath is taken as written, even /trpc after a URL ending in /trpc
+    expect(toTrpcUrl('https://app.example.com/trpc', '/trpc')).toBe(
+      'https://app.example.com/trpc/trpc',
+    );
+  });
+
+  it('refuses a basePath that is not a plain absolute path', () => {
+    expect(() => toTrpcUrl('https://app.example.com', 'api/trpc')).toThrow(
+      /`basePath` must be a path starting with "\/"/,
+    );
+    expect(() => toTrpcUrl('https://app.example.com', '/api?x=1')).toThrow(/`basePath`/);
+    expect(() => toTrpcUrl('https://app.example.com', '/api/../admin')).toThrow(/dot segments/);
+    expect(() => toTrpcUrl('https://app.example.com', 3)).toThrow(/got number/);
+  });
+
+  it('regression: a URL into a host router (…/api/trpc/taskpulse) was sent to …/taskpulse/trpc/me', () => {
+    // the client appended /trpc to the mount key; it now says how to write it instead
+    expect(() => toTrpcUrl('http://127.0.0.1:3000/api/trpc/taskpulse')).toThrow(
+      'give the endpoint as `basePath` and the router key as `mountedAt`, e.g. { url: "http://127.0.0.1:3000", basePath: "/api/trpc", mountedAt: "taskpulse" }',
+    );
+    expect(() => toTrpcUrl('/api/trpc/taskpulse/')).toThrow(/mountedAt: "taskpulse"/);
+  });
+});
+
 describe('resolveClientOptions', () => {
   const url = 'https://api.example.com';
   const bad = (options: unknown) => () => resolveClientOptions(options as TaskpulseClientOptions);
@@ -73,6 +107,18 @@ describe('resolveClientOptions', () => {
       /`maxBatchSize` must be an integer of at least 1/,
     );
     expect(() => createTaskpulseClient({ url: 'nope' })).toThrow(/^createTaskpulseClient: /);
+  });
+
+  it('prefixes every path with the mount key, plain or nested, and refuses one that is no key', () => {
+    expect(resolveClientOptions({ url }).pathPrefix).toBe('');
+    expect(resolveClientOptions({ url, mountedAt: 'taskpulse' }).pathPrefix).toBe('taskpulse.');
+    expect(resolveClientOptions({ url, mountedAt: 'api.taskpulse' }).pathPrefix).toBe(
+      'api.taskpulse.',
+    );
+    expect(bad({ url, mountedAt: '' })).toThrow(/`mountedAt` must be the key of the host router/);
+    expect(bad({ url, mountedAt: 'taskpulse.' })).toThrow(/got "taskpulse\."/);
+    expect(bad({ url, mountedAt: '/taskpulse' })).toThrow(/`mountedAt`/);
+    expect(bad({ url, mountedAt: 1 })).toThrow(/got number/);
   });
 
   it('turns retries off with retry: false', () => {

@@ -1,5 +1,7 @@
 import type { HTTPBatchStreamLinkOptions, HTTPHeaders } from '@trpc/client';
+import type { AnyTRPCRouter, inferRouterOutputs } from '@trpc/server';
 import type { AnyClientTypes, EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
+import type { TaskpulseRouter } from '../router/types.ts';
 
 /** What `getToken` may return: a token, or nothing for an anonymous call. */
 export type TokenResult = string | null | undefined;
@@ -18,14 +20,60 @@ export interface TaskpulseRetryOptions {
   maxDelayMs?: number;
 }
 
-/** Options of {@link createTaskpulseClient}. */
-export interface TaskpulseClientOptions {
+type TaskpulseOutputs = inferRouterOutputs<TaskpulseRouter>;
+
+/** The dotted paths of `T` (router outputs) under which all of taskpulse's procedures are. */
+type MountPaths<T, Prefix extends string, Depth extends unknown[]> = Depth['length'] extends 3
+  ? never
+  : {
+      [K in keyof T & string]: T[K] extends TaskpulseOutputs
+        ? `${Prefix}${K}`
+        : T[K] extends object
+          ? MountPaths<T[K], `${Prefix}${K}.`, [...Depth, unknown]>
+          : never;
+    }[keyof T & string];
+
+/**
+ * The keys (dotted, for nested routers) under which a host app's router `THost` mounts
+ * taskpulse's procedures (`createTaskpulseHostRouter`): what `mountedAt` may be when the client
+ * is made with `createTaskpulseClient<typeof appRouter>(…)`.
+ *
+ * @example
+ * ```ts
+ * const appRouter = t.router({ projects, taskpulse: createTaskpulseHostRouter(t, { runtime, context }) });
+ * type Key = TaskpulseMountKey<typeof appRouter>; // 'taskpulse'
+ * ```
+ */
+export type TaskpulseMountKey<THost extends AnyTRPCRouter> = MountPaths<
+  inferRouterOutputs<THost>,
+  '',
+  []
+>;
+
+/**
+ * Options of {@link createTaskpulseClient}. `THost` is a host app's router type, when the
+ * procedures are mounted in one: `mountedAt` is then checked against its keys.
+ */
+export interface TaskpulseClientOptions<THost extends AnyTRPCRouter | undefined = undefined> {
   /**
-   * The taskpulse server's base URL, e.g. `https://api.example.com` or, in a browser, a path
-   * on the page's origin such as `/` or `/api`. The client calls `<url>/trpc`; a URL whose path
-   * already ends in `/trpc` is used as it is.
+   * The server's base URL, e.g. `https://api.example.com` or, in a browser, a path on the
+   * page's origin such as `/` or `/api`. The client calls `<url><basePath>`: `<url>/trpc` by
+   * default, where a URL whose path already ends in `/trpc` is used as it is.
    */
   url: string | URL;
+  /**
+   * Where the tRPC endpoint is under `url`: the `basePath` of taskpulse's server, or the
+   * endpoint of the host app's tRPC handler (e.g. `/api/trpc`).
+   * @default '/trpc'
+   */
+  basePath?: string;
+  /**
+   * The key of a host app's tRPC router under which taskpulse's procedures are mounted
+   * (`createTaskpulseHostRouter`), e.g. `'taskpulse'`, or `'api.taskpulse'` for a nested
+   * router: `client.me.query()` then calls `taskpulse.me`. The client's types stay those of
+   * taskpulse's procedures.
+   */
+  mountedAt?: THost extends AnyTRPCRouter ? TaskpulseMountKey<THost> : string;
   /** A fixed token, sent as `Authorization: Bearer <token>` (and to live subscriptions). */
   token?: string;
   /**
@@ -56,6 +104,8 @@ export interface TaskpulseClientOptions {
 /** The options of {@link createTaskpulseClient}, checked and with their defaults. */
 export interface ResolvedClientOptions {
   readonly trpcUrl: string;
+  /** The prefix of every procedure path (`taskpulse.`), or '' for a standalone server. */
+  readonly pathPrefix: string;
   readonly getToken: (() => Promise<TokenResult>) | undefined;
   readonly refreshesToken: boolean;
   readonly fetch: TaskpulseClientOptions['fetch'];
@@ -77,14 +127,18 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** The tRPC endpoint for `url`: `<url>/trpc`, unless the path already ends in `/trpc`. */
-export function toTrpcUrl(url: unknown): string {
+/**
+ * The tRPC endpoint for `url` and `basePath`: `<url><basePath>`; without a `basePath`,
+ * `<url>/trpc`, unless the path already ends in `/trpc`.
+ */
+export function toTrpcUrl(url: unknown, basePath?: unknown): string {
   const raw = url instanceof URL ? url.href : url;
   if (typeof raw !== 'string' || raw.trim() === '') {
     fail(
       `\`url\` must be the server's base URL (e.g. "https://api.example.com"); got ${describe(url)}.`,
     );
   }
+  let pathname = raw;
   if (!raw.startsWith('/')) {
     let parsed: URL;
     try {
@@ -97,10 +151,42 @@ export function toTrpcUrl(url: unknown): string {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       fail(`\`url\` must use http or https; got ${describe(parsed.protocol)}.`);
     }
+    pathname = parsed.pathname;
   }
   if (/[?#]/.test(raw)) fail(`\`url\` must not carry a query or a fragment; got ${describe(raw)}.`);
+  // a URL into a tRPC endpoint (…/trpc/taskpulse) is a mount key written as a path
+  const inside = basePath === undefined ? /\/trpc\/([^/]+)\/*$/.exec(pathname) : null;
+  if (inside) {
+    fail(
+      `\`url\` points inside a tRPC endpoint (${describe(raw)}): give the endpoint as \`basePath\` and the router key as \`mountedAt\`, e.g. { url: "${raw.slice(0, raw.length - pathname.length) || '/'}", basePath: "${pathname.slice(0, inside.index + 5)}", mountedAt: "${inside[1]}" }.`,
+    );
+  }
   const base = raw.replace(/\/+$/, '');
-  return base.endsWith('/trpc') ? base : `${base}/trpc`;
+  if (basePath === undefined) return base.endsWith('/trpc') ? base : `${base}/trpc`;
+  if (
+    typeof basePath !== 'string' ||
+    !/^\/[^?#]*$/.test(basePath) ||
+    /(^|\/)\.\.?(\/|$)/.test(basePath)
+  ) {
+    fail(
+      `\`basePath\` must be a path starting with "/" (e.g. "/api/trpc"), without a query, a fragment or dot segments; got ${describe(basePath)}.`,
+    );
+  }
+  return `${base}${basePath.replace(/\/+$/, '')}`;
+}
+
+/** The prefix of every procedure path for `mountedAt`: `taskpulse.`, or '' when not mounted. */
+function toPathPrefix(mountedAt: unknown): string {
+  if (mountedAt === undefined) return '';
+  if (
+    typeof mountedAt !== 'string' ||
+    !/^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/.test(mountedAt)
+  ) {
+    fail(
+      `\`mountedAt\` must be the key of the host router that taskpulse's procedures are mounted under (e.g. "taskpulse", or "api.taskpulse" when nested); got ${describe(mountedAt)}.`,
+    );
+  }
+  return `${mountedAt}.`;
 }
 
 function checkCount(value: unknown, name: string, min: number): number {
@@ -125,12 +211,15 @@ function resolveRetry(retry: unknown): Required<TaskpulseRetryOptions> | false {
 }
 
 /** Checks the options of {@link createTaskpulseClient}; throws a TypeError naming the bad one. */
-export function resolveClientOptions(options: TaskpulseClientOptions): ResolvedClientOptions {
+export function resolveClientOptions(
+  options: TaskpulseClientOptions<AnyTRPCRouter | undefined>,
+): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) {
     fail(`expected an options object such as { url, token }; got ${describe(options)}.`);
   }
   const { token, getToken, fetch, headers, EventSource } = options;
-  const trpcUrl = toTrpcUrl(options.url);
+  const trpcUrl = toTrpcUrl(options.url, options.basePath);
+  const pathPrefix = toPathPrefix(options.mountedAt);
   if (token !== undefined && getToken !== undefined) {
     fail('give either `token` or `getToken`, not both.');
   }
@@ -159,6 +248,7 @@ export function resolveClientOptions(options: TaskpulseClientOptions): ResolvedC
         : undefined;
   return {
     trpcUrl,
+    pathPrefix,
     getToken: readToken,
     refreshesToken: getToken !== undefined,
     fetch,

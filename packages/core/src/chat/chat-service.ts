@@ -59,7 +59,11 @@ const toMessageDto = (row: Omit<MessageRow, 'cursor_ts'>): MessageDto => ({
 const conversationNotFound = () =>
   new TaskpulseError('NOT_FOUND', 'No such conversation: it does not exist or is not yours.');
 
-/** `conversations.create`: a new conversation of the caller's. */
+/**
+ * `conversations.create`: a new conversation of the caller's.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ */
 export async function createConversation(
   ctx: TaskpulseContext,
   input: CreateConversationInput = {},
@@ -105,7 +109,11 @@ export async function listConversations(
   });
 }
 
-/** `messages.append`: adds a message to one of the caller's conversations. */
+/**
+ * `messages.append`: adds a message to one of the caller's conversations.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ */
 export async function appendMessage(
   ctx: TaskpulseContext,
   input: AppendMessageInput,

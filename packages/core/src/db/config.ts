@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TaskpulseOrm } from './open.ts';
 
 /** One executed SQL statement, as reported to the `onQuery` option of `createTaskpulse`. */
 export interface QueryEvent {
@@ -60,6 +61,14 @@ export type DatabaseConfig = z.output<typeof postgresDatabase> | z.output<typeof
 export const databaseConfigSchema: z.ZodType<DatabaseConfig, DatabaseConfigInput> = z
   .unknown()
   .transform((value, ctx): DatabaseConfig => {
+    if (value === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'is required: { url } for a PostgreSQL server, { embedded: { dataDir? } } for PGlite — or give `orm`, your own MikroORM instance, instead',
+      });
+      return z.NEVER;
+    }
     if (typeof value !== 'object' || value === null || !('url' in value || 'embedded' in value)) {
       ctx.addIssue({
         code: 'custom',
@@ -93,54 +102,127 @@ const cacheConfig = z
   })
   .strict();
 
-/** Schema of {@link TaskpulseConfig}; `createTaskpulse` validates its argument with it. */
-export const taskpulseConfigSchema = z
+/** The parts of a MikroORM instance taskpulse reads to tell an ORM from anything else. */
+const ormSchema = z.custom<TaskpulseOrm>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { em?: { fork?: unknown } }).em?.fork === 'function' &&
+    typeof (value as { getMetadata?: unknown }).getMetadata === 'function' &&
+    typeof (value as { config?: { get?: unknown } }).config?.get === 'function',
+  'must be a MikroORM instance (from MikroORM.init() of @mikro-orm/postgresql or @mikro-orm/pglite)',
+);
+
+/** The options of both ways to open taskpulse. */
+const sharedOptions = {
+  /**
+   * How long to keep retrying the first connection (exponential backoff) before giving up.
+   * @default 10000
+   */
+  connectTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+  /**
+   * Where change events go. `local`: to this process's listeners only. `postgres`: also to
+   * every other instance on the same database, through LISTEN/NOTIFY (needs a session
+   * connection of its own, not a transaction-pooling proxy).
+   * @default 'local'
+   */
+  changeEvents: z.enum(['local', 'postgres']).default('local'),
+  /**
+   * The statistics cache, or `false` for none. Writes through the SDK invalidate the
+   * affected users' figures at once; writes behind its back show within `ttlMs`.
+   * @default {} (in this process, 5 s, 10,000 figures)
+   */
+  cache: z.union([z.literal(false), cacheConfig]).default({}),
+  /**
+   * Apply pending migrations when opening. On an app's own ORM these are all of its pending
+   * migrations, the app's included, in the order of its `migrations.migrationsList`.
+   * @default false
+   */
+  migrate: z.boolean().default(false),
+  /**
+   * Called after every SQL statement with its text and how long it took, for metrics and
+   * slow-query logs. The text is the statement as sent: placeholders for Kysely queries, but
+   * MikroORM inlines the values of its own queries, so treat it as sensitive.
+   */
+  onQuery: z
+    .custom<(query: QueryEvent) => void>(
+      (value) => typeof value === 'function',
+      'must be a function taking { sql, durationMs }',
+    )
+    .optional(),
+  /** The clock: what "now" is for every write and statistic. @default () => new Date() */
+  clock: z
+    .custom<() => Date>(
+      (value) => typeof value === 'function',
+      'must be a function returning a Date',
+    )
+    .optional(),
+};
+
+/** Opening taskpulse on a database of its own: it creates the ORM and its pool. */
+const ownDatabaseConfig = z
   .object({
     database: databaseConfigSchema,
-    /**
-     * How long to keep retrying the first connection (exponential backoff) before giving up.
-     * @default 10000
-     */
-    connectTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
-    /**
-     * Where change events go. `local`: to this process's listeners only. `postgres`: also to
-     * every other instance on the same database, through LISTEN/NOTIFY (needs a session
-     * connection of its own, not a transaction-pooling proxy).
-     * @default 'local'
-     */
-    changeEvents: z.enum(['local', 'postgres']).default('local'),
-    /**
-     * The statistics cache, or `false` for none. Writes through the SDK invalidate the
-     * affected users' figures at once; writes behind its back show within `ttlMs`.
-     * @default {} (in this process, 5 s, 10,000 figures)
-     */
-    cache: z.union([z.literal(false), cacheConfig]).default({}),
-    /** Apply pending migrations when opening. @default false */
-    migrate: z.boolean().default(false),
     /** Log every SQL query through MikroORM's logger. @default false */
     debug: z.boolean().default(false),
-    /**
-     * Called after every SQL statement with its text and how long it took, for metrics and
-     * slow-query logs. The text is the statement as sent: placeholders for Kysely queries, but
-     * MikroORM inlines the values of its own queries, so treat it as sensitive.
-     */
-    onQuery: z
-      .custom<(query: QueryEvent) => void>(
-        (value) => typeof value === 'function',
-        'must be a function taking { sql, durationMs }',
-      )
-      .optional(),
-    /** The clock: what "now" is for every write and statistic. @default () => new Date() */
-    clock: z
-      .custom<() => Date>(
-        (value) => typeof value === 'function',
-        'must be a function returning a Date',
-      )
-      .optional(),
+    ...sharedOptions,
   })
   .strict();
 
-/** Configuration of {@link createTaskpulse}, as written by the caller. */
-export type TaskpulseConfig = z.input<typeof taskpulseConfigSchema>;
+/** Opening taskpulse on an app's own MikroORM instance: one ORM, one pool, the app's config. */
+const hostOrmConfig = z
+  .object({
+    /**
+     * The app's MikroORM instance (PostgreSQL or PGlite), with taskpulse's `entities` and
+     * `routines` registered (and its `migrationsList` among the app's migrations, to migrate).
+     * taskpulse uses its pool and never closes it.
+     */
+    orm: ormSchema,
+    ...sharedOptions,
+  })
+  .strict();
+
+/** Configuration of {@link createTaskpulse} on a database of its own, as written by the caller. */
+export type TaskpulseDatabaseConfig = z.input<typeof ownDatabaseConfig>;
+/** Configuration of {@link createTaskpulse} on an app's own ORM, as written by the caller. */
+export type TaskpulseOrmConfig = z.input<typeof hostOrmConfig>;
+/** Configuration of {@link createTaskpulse}, as written by the caller: `database` or `orm`. */
+export type TaskpulseConfig = TaskpulseDatabaseConfig | TaskpulseOrmConfig;
 /** {@link TaskpulseConfig} with its defaults applied. */
-export type ResolvedTaskpulseConfig = z.output<typeof taskpulseConfigSchema>;
+export type ResolvedTaskpulseConfig =
+  | z.output<typeof ownDatabaseConfig>
+  | z.output<typeof hostOrmConfig>;
+
+/**
+ * Schema of {@link TaskpulseConfig}; `createTaskpulse` validates its argument with it. It picks
+ * the variant by its key (`orm`, else `database`) before validating, so that errors name the
+ * bad field rather than "matches no variant".
+ */
+export const taskpulseConfigSchema: z.ZodType<ResolvedTaskpulseConfig, TaskpulseConfig> = z
+  .unknown()
+  .transform((value, ctx): ResolvedTaskpulseConfig => {
+    const withOrm = typeof value === 'object' && value !== null && 'orm' in value;
+    if (withOrm && (value as { database?: unknown }).database !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database'],
+        message:
+          'give either `database` (taskpulse opens its own pool) or `orm` (your MikroORM instance), not both',
+      });
+      return z.NEVER;
+    }
+    const result = (withOrm ? hostOrmConfig : ownDatabaseConfig).safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      const isDebugOnOrm =
+        withOrm && issue.code === 'unrecognized_keys' && issue.keys.includes('debug');
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.path,
+        message: isDebugOnOrm
+          ? `${issue.message}: \`debug\` is your ORM's own option (set it in its MikroORM config)`
+          : issue.message,
+      });
+    }
+    return z.NEVER;
+  }) as unknown as z.ZodType<ResolvedTaskpulseConfig, TaskpulseConfig>;

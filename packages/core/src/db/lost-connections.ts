@@ -45,8 +45,15 @@ function guard(client: PooledClient): void {
   };
 }
 
-/** Makes every client `pool` hands out release itself when its connection is lost. */
+const guarded = new WeakSet<GuardablePool>();
+
+/**
+ * Makes every client `pool` hands out release itself when its connection is lost. Idempotent:
+ * a pool is guarded once, however many times this is called on it.
+ */
 export function releaseLostConnections(pool: GuardablePool): void {
+  if (guarded.has(pool)) return;
+  guarded.add(pool);
   const connect = pool.connect.bind(pool);
   pool.connect = (callback?: ConnectCallback) => {
     if (callback) {

@@ -50,8 +50,99 @@ function timeQueries(onQuery: (query: QueryEvent) => void) {
   };
 }
 
+/** The statement timer of one ORM: who is told of each statement, and whether one was seen. */
+export interface StatementTimer {
+  /** Called with every statement of the ORM's timed connections. */
+  readonly observers: Set<(query: QueryEvent) => void>;
+  /** Whether a statement was timed yet: false after one ran means the connections are not timed. */
+  readonly timing: boolean;
+}
+
+const timers = new WeakMap<object, StatementTimer>();
+
+/**
+ * The statement timer of `orm`, installed the first time as its `onCreateConnection` hook (after
+ * the app's own, if it has one). MikroORM reads that hook when it creates its database client,
+ * on the first query: an ORM that ran queries before keeps its connections untimed.
+ */
+export function statementTimer(orm: TaskpulseOrm): StatementTimer {
+  let timer = timers.get(orm.config);
+  if (!timer) {
+    const observers = new Set<(query: QueryEvent) => void>();
+    const state = { observers, timing: false };
+    const time = timeQueries((query) => {
+      state.timing = true;
+      for (const observe of observers) observe(query);
+    });
+    const previous = orm.config.get('onCreateConnection');
+    orm.config.set('onCreateConnection', async (connection: unknown) => {
+      await previous?.(connection);
+      await time(connection);
+    });
+    timer = state;
+    timers.set(orm.config, timer);
+  }
+  return timer;
+}
+
+/** Which PostgreSQL an ORM runs on: a server through node-postgres, or embedded PGlite. */
+export type DatabaseKind = 'postgres' | 'pglite';
+
+/** The database `orm` runs on, or a `VALIDATION` error for a driver taskpulse does not support. */
+export function databaseKindOf(orm: TaskpulseOrm): DatabaseKind {
+  const driver = orm.driver.constructor.name;
+  if (/pglite/i.test(driver)) return 'pglite';
+  if (/postgre/i.test(driver)) return 'postgres';
+  throw new TaskpulseError(
+    'VALIDATION',
+    `taskpulse config: orm: runs on ${driver}; taskpulse needs PostgreSQL (@mikro-orm/postgresql) or PGlite (@mikro-orm/pglite).`,
+    { issues: [{ path: ['orm'], message: 'must use @mikro-orm/postgresql or @mikro-orm/pglite' }] },
+  );
+}
+
+/** Where an ORM's database is, for error messages (never with its password), and how to redact it. */
+export interface DatabaseTarget {
+  readonly kind: DatabaseKind;
+  /** E.g. `PostgreSQL at db:5432 (database "app")`. */
+  readonly where: string;
+  /** Removes secrets (the password, the URL) from a driver message. */
+  redact(message: string): string;
+}
+
+/** The {@link DatabaseTarget} of a configured database, or of an app's ORM. */
+export function databaseTarget(orm: TaskpulseOrm, database?: DatabaseConfig): DatabaseTarget {
+  if (database && 'embedded' in database) {
+    return { kind: 'pglite', where: 'the embedded database (PGlite)', redact: (text) => text };
+  }
+  const kind = database ? 'postgres' : databaseKindOf(orm);
+  if (kind === 'pglite') {
+    return { kind, where: 'the embedded database (PGlite)', redact: (text) => text };
+  }
+  const url = database?.url ?? orm.config.get('clientUrl');
+  const secrets: string[] = [];
+  if (url) {
+    secrets.push(url);
+    const { password } = new URL(url);
+    if (password) secrets.push(decodeURIComponent(password), password);
+  }
+  const password = orm.config.get('password');
+  if (typeof password === 'string' && password !== '') secrets.push(password);
+  const where = url
+    ? describeServer(url)
+    : `PostgreSQL at ${orm.config.get('host') ?? 'localhost'}:${orm.config.get('port') ?? 5432} (database "${orm.config.get('dbName') ?? 'postgres'}")`;
+  return {
+    kind,
+    where,
+    redact: (text) =>
+      secrets.reduce(
+        (redacted, secret) => redacted.split(secret).join(secret === url ? '<url>' : '***'),
+        text,
+      ),
+  };
+}
+
 /** Options shared by both drivers, as MikroORM takes them. */
-function sharedOptions(debug: boolean, onQuery: ((query: QueryEvent) => void) | undefined) {
+function sharedOptions(debug: boolean) {
   return {
     entities: [...entities],
     routines: [...routines],
@@ -67,7 +158,6 @@ function sharedOptions(debug: boolean, onQuery: ((query: QueryEvent) => void) | 
     debug,
     // every unit of work runs on a fork; using the global manager is a bug
     allowGlobalContext: false,
-    ...(onQuery ? { onCreateConnection: timeQueries(onQuery) } : {}),
   };
 }
 
@@ -79,17 +169,13 @@ export function describeServer(url: string): string {
 }
 
 /** Opens MikroORM on the configured database, without connecting yet. */
-export async function createOrm(
-  database: DatabaseConfig,
-  debug = false,
-  onQuery?: (query: QueryEvent) => void,
-): Promise<TaskpulseOrm> {
+export async function createOrm(database: DatabaseConfig, debug = false): Promise<TaskpulseOrm> {
   if ('url' in database) {
     const { MikroORM } = await import('@mikro-orm/postgresql').catch((cause: unknown) => {
       throw missingDriver('@mikro-orm/postgresql', cause);
     });
     return (await MikroORM.init({
-      ...sharedOptions(debug, onQuery),
+      ...sharedOptions(debug),
       clientUrl: database.url,
       pool: { max: database.poolSize ?? 10 },
       driverOptions: {
@@ -108,7 +194,7 @@ export async function createOrm(
   });
   const { dataDir } = database.embedded;
   return (await MikroORM.init({
-    ...sharedOptions(debug, onQuery),
+    ...sharedOptions(debug),
     ...(dataDir === undefined ? {} : { dbName: dataDir }),
   })) as unknown as TaskpulseOrm;
 }
@@ -132,7 +218,7 @@ function missingDriver(name: string, cause: unknown): TaskpulseError {
  */
 export async function waitForDatabase(
   orm: TaskpulseOrm,
-  database: DatabaseConfig,
+  target: DatabaseTarget,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -144,12 +230,9 @@ export async function waitForDatabase(
     if (check.ok) return;
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      const where =
-        'url' in database ? describeServer(database.url) : 'the embedded database (PGlite)';
-      const reason = redact(check.reason, database);
       throw new TaskpulseError(
         'UNAVAILABLE',
-        `Cannot reach ${where} after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${Math.round(timeoutMs / 100) / 10} s: ${reason}. Check that the server is running and accepts connections.`,
+        `Cannot reach ${target.where} after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${Math.round(timeoutMs / 100) / 10} s: ${target.redact(check.reason)}. Check that the server is running and accepts connections.`,
         { cause: check.error },
       );
     }
@@ -170,14 +253,4 @@ async function checkConnection(orm: TaskpulseOrm) {
     };
   }
   return orm.checkConnection();
-}
-
-/** Removes the URL's password (and the URL itself) from a driver message. */
-function redact(reason: string, database: DatabaseConfig): string {
-  if (!('url' in database)) return reason;
-  const { password } = new URL(database.url);
-  let text = reason.split(database.url).join('<url>');
-  if (password)
-    text = text.split(decodeURIComponent(password)).join('***').split(password).join('***');
-  return text;
 }

@@ -58,6 +58,8 @@ const onlyOwnerShares = () =>
  * `shares.create`: the owner shares a task with another user (by id or email) at `view` or
  * `edit`; sharing again with the same user changes the permission. A task is never shared
  * with its owner (`VALIDATION`); an unknown user is `NOT_FOUND`.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
  */
 export async function createShare(
   ctx: TaskpulseContext,
@@ -94,7 +96,11 @@ export async function createShare(
   });
 }
 
-/** `shares.delete`: the owner stops sharing a task with a user. */
+/**
+ * `shares.delete`: the owner stops sharing a task with a user.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ */
 export async function deleteShare(
   ctx: TaskpulseContext,
   input: DeleteShareInput,

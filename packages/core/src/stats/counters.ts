@@ -92,6 +92,8 @@ const scope = (column: string, userIds: readonly string[] | undefined) =>
  *
  * It runs in one transaction that holds a SHARE lock on `tasks` and `task_shares` (writes
  * wait for it, reads do not), so it never races a write; concurrent rebuilds take turns.
+ * Inside a transaction (`em` of `em.transactional()`), it joins it: its corrections commit or
+ * roll back with it, and the locks are held until it ends.
  *
  * @example
  * ```ts
@@ -111,15 +113,10 @@ export async function rebuildCounters(
       issues: [{ path: ['userIds'], message: 'must be an array of strings' }],
     });
   }
-  if (em.isInTransaction()) {
-    throw new TaskpulseError(
-      'INTERNAL',
-      'rebuildCounters runs in its own transaction: call it outside of em.transactional().',
-    );
-  }
   const ids = userIds === undefined ? undefined : [...new Set(userIds)];
   try {
-    return await em.fork().transactional(async (tx) => {
+    // in the caller's transaction, a savepoint of it: the locks are then held until it ends
+    return await (em.isInTransaction() ? em : em.fork()).transactional(async (tx) => {
       const db = tx.getKysely<TaskpulseDB>();
       await sql`select pg_advisory_xact_lock(${sql.raw(REBUILD_LOCK_KEY)})`.execute(db);
       await sql`lock table tasks, task_shares in share mode`.execute(db);

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { StatsCache } from '../cache/index.ts';
-import type { TaskpulseContext } from '../context.ts';
-import { parseWith } from '../errors/index.ts';
+import { inTransaction, type TaskpulseContext } from '../context.ts';
+import { parseWith, TaskpulseError } from '../errors/index.ts';
 import type { ChangeEventBus } from '../events/index.ts';
 import {
   type Activity,
@@ -51,6 +51,10 @@ export interface LiveEmission {
 /**
  * The dashboard figures of the calling user, served through the statistics cache (each
  * write through the SDK invalidates the affected users' figures), and a live stream.
+ *
+ * Inside a transaction (a context on an entity manager of `em.transactional()`), every figure
+ * is computed through that transaction, its uncommitted writes included, and bypasses the
+ * cache; `live` refuses such a context.
  */
 export interface Dashboard {
   statistics(ctx: TaskpulseContext, input?: Record<string, never>): Promise<Statistics>;
@@ -86,7 +90,11 @@ export function createDashboard({
     params: Record<string, string | number>,
     compute: () => Promise<T>,
   ): Promise<T> =>
-    cache ? cache.get({ userId: ctx.caller.id, figure, params }, () => compute()) : compute();
+    // inside a caller's transaction the figures include its uncommitted writes: they are
+    // computed through it and never cached, so that no one else sees them before the commit
+    cache && !inTransaction(ctx)
+      ? cache.get({ userId: ctx.caller.id, figure, params }, () => compute())
+      : compute();
 
   const dashboard: Dashboard = {
     statistics: async (ctx, input) => {
@@ -111,6 +119,13 @@ export function createDashboard({
     },
     live: async function* (ctx, input, options = {}) {
       const params = parseWith(activityInput, input, 'input');
+      if (inTransaction(ctx)) {
+        throw new TaskpulseError(
+          'VALIDATION',
+          'dashboard.live streams committed figures for as long as it runs, so it cannot read through a transaction: give it a context made without the entity manager of a transaction.',
+          { issues: [{ path: ['em'], message: 'is inside a transaction' }] },
+        );
+      }
       const { coalesceMs = 50, refreshMs = 60_000, signal } = options;
       const me = ctx.caller.id;
       // a write touching this user (or a resync, or the refresh clock) marks the figures

@@ -78,6 +78,8 @@ const selectTask = async (db: Db, me: string, id: string): Promise<TaskRow> => {
 /**
  * `tasks.create`: a new task owned by the caller, optionally filed under one of the
  * caller's teams. A task created as `completed` gets `completedAt` = now.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
  */
 export async function createTask(ctx: TaskpulseContext, input: CreateTaskInput): Promise<TaskDto> {
   const data = parseWith(createTaskInput, input, 'input');
@@ -164,6 +166,8 @@ export async function listTasks(
  * `version` increases on every update; `completedAt` is set when the status becomes
  * `completed` and cleared when it returns to `pending`. With `expectedVersion`, a task at
  * another version is a `CONFLICT` and nothing changes.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
  */
 export async function updateTask(ctx: TaskpulseContext, input: UpdateTaskInput): Promise<TaskDto> {
   const data = parseWith(updateTaskInput, input, 'input');
@@ -218,7 +222,11 @@ export async function updateTask(ctx: TaskpulseContext, input: UpdateTaskInput):
   });
 }
 
-/** `tasks.delete`: the owner deletes a task (and with it its shares). */
+/**
+ * `tasks.delete`: the owner deletes a task (and with it its shares).
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ */
 export async function deleteTask(
   ctx: TaskpulseContext,
   input: DeleteTaskInput,

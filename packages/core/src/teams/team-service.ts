@@ -123,7 +123,11 @@ async function memberDto(db: Db, teamId: string, userId: string): Promise<TeamMe
   };
 }
 
-/** `teams.create`: a new team whose creator is its `owner` member. */
+/**
+ * `teams.create`: a new team whose creator is its `owner` member.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ */
 export async function createTeam(ctx: TaskpulseContext, input: CreateTeamInput): Promise<TeamDto> {
   const { name } = parseWith(createTeamInput, input, 'input');
   const me = ctx.caller.id;
@@ -167,6 +171,8 @@ export async function listTeams(
 /**
  * `teams.addMember`: owners and admins add a user (by id or email) with a role, or change a
  * member's role. Only owners grant or take away `owner`; the last owner stays one.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
  */
 export async function addMember(
   ctx: TaskpulseContext,
@@ -225,6 +231,8 @@ export async function addMember(
 /**
  * `teams.removeMember`: owners and admins remove members (admins cannot remove owners), and
  * any member may leave; the last owner cannot go. The member's tasks stay theirs.
+ *
+ * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
  */
 export async function removeMember(
   ctx: TaskpulseContext,

@@ -23,6 +23,10 @@ const toUserDto = (row: UserRow): UserDto => ({
  * Just-in-time provisioning: creates the user on their first authenticated call, and keeps
  * email and name in step with the identity provider's claims afterwards. An email that
  * another user already has is not taken over: the user is kept (or created) without it.
+ *
+ * Inside a transaction (`em` of `em.transactional()`), the user row is written in it, and
+ * commits or rolls back with it — so an app can create a user and rows that refer to it at
+ * once. (`tp.provisionUser` always writes on its own.)
  */
 export async function provisionUser(
   em: TaskpulseEntityManager,
@@ -30,13 +34,18 @@ export async function provisionUser(
   now: Date = new Date(),
 ): Promise<{ user: UserDto; created: boolean }> {
   const { id, email, name } = parseWith(userClaimsSchema, claims, 'user claims');
-  const db = em.fork().getKysely();
-  const upsert = (withEmail: string | null) =>
-    sql<UserRow & { inserted: boolean }>`
+  const joined = em.isInTransaction();
+  const db = joined ? em.getKysely() : em.fork().getKysely();
+  const upsert = (withEmail: string | null) => {
+    const statement = (target: typeof db) =>
+      sql<UserRow & { inserted: boolean }>`
       insert into users (id, email, name, created_at) values (${id}, ${withEmail}, ${name}, ${now})
       on conflict (id) do update set email = excluded.email, name = excluded.name
         where users.email is distinct from excluded.email or users.name is distinct from excluded.name
-      returning id, email, name, created_at, (xmax = 0) as inserted`.execute(db);
+      returning id, email, name, created_at, (xmax = 0) as inserted`.execute(target);
+    // in the caller's transaction, a savepoint: a taken email must not abort the transaction
+    return joined ? em.transactional((tx) => statement(tx.getKysely())) : statement(db);
+  };
   try {
     let result: Awaited<ReturnType<typeof upsert>>;
     try {
