@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createTaskpulse, DEMO_USERS, seedDemo, type Taskpulse, User } from '@taskpulse/core';
-import { LOCAL_HOSTNAMES, METADATA_PREFIX, taskpulseMcp } from '@taskpulse/mcp';
+import { LOCAL_HOSTNAMES, taskpulseMcp } from '@taskpulse/mcp';
 import {
   createTaskpulseRuntime,
   createTaskpulseServer,
@@ -149,26 +149,6 @@ async function seedWhenEmpty(taskpulse: Taskpulse, logger: TaskpulseLogger): Pro
   return false;
 }
 
-/** Where the API serves its OpenAPI document and reference page (the routing below needs them). */
-const OPENAPI = { path: '/openapi.json', docsPath: '/docs' } as const;
-
-/** Whether `pathname` belongs to the taskpulse API server (tRPC, health, metrics, docs, MCP). */
-function isApiPath(pathname: string): boolean {
-  return (
-    pathname === '/trpc' ||
-    pathname.startsWith('/trpc/') ||
-    pathname === '/health/live' ||
-    pathname === '/health/ready' ||
-    pathname === '/metrics' ||
-    pathname === OPENAPI.path ||
-    pathname === OPENAPI.docsPath ||
-    pathname.startsWith(`${OPENAPI.docsPath}/`) ||
-    pathname === '/mcp' ||
-    pathname === METADATA_PREFIX ||
-    pathname === `${METADATA_PREFIX}/mcp`
-  );
-}
-
 /**
  * Starts the reference app: opens the database (PGlite in `dataDir`, or `databaseUrl`),
  * migrates it, fills it with the demo data when it is empty, and serves the API, the demo
@@ -211,7 +191,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
     const api = createTaskpulseServer({
       runtime,
-      openapi: { ...OPENAPI, info: { title: 'taskpulse demo API' } },
+      openapi: { info: { title: 'taskpulse demo API' } },
       // this server listens itself (the API's handler only answers for it), so it names the
       // hosts an agent may reach /mcp by: on this machine only, against DNS rebinding
       routes: [taskpulseMcp(loopback ? { allowedHosts: [...LOCAL_HOSTNAMES] } : {})],
@@ -225,7 +205,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       } catch {
         pathname = '/';
       }
-      if (isApiPath(pathname)) {
+      if (api.serves(pathname)) {
         api.handler(req, res);
         return;
       }

@@ -7,6 +7,7 @@ import { wireJsonSchema } from '@taskpulse/core';
 import type { TaskpulseRouteOpenApi } from '@taskpulse/trpc-server';
 import { z } from 'zod';
 import { TASKPULSE_TOOLS } from '../tools/index.ts';
+import { protectedResourceMetadataSchema } from './protected-resource.ts';
 
 // the SDK's JSON-RPC schemas are zod 4 schemas of its own copy of zod
 const schemaOf = (schema: unknown, io: 'input' | 'output') =>
@@ -39,17 +40,7 @@ export function mcpOpenApi(path: string, metadataPaths: readonly string[]): Task
           description: 'Where agents get tokens for the MCP endpoint.',
           content: {
             'application/json': {
-              schema: schemaOf(
-                z.object({
-                  resource: z.string(),
-                  resource_name: z.string(),
-                  bearer_methods_supported: z.array(z.string()),
-                  authorization_servers: z.array(z.string()).optional(),
-                  scopes_supported: z.array(z.string()).optional(),
-                  resource_documentation: z.string().optional(),
-                }),
-                'output',
-              ),
+              schema: schemaOf(protectedResourceMetadataSchema, 'output'),
             },
           },
         },

@@ -1,3 +1,16 @@
+import { z } from 'zod';
+
+/** The RFC 9728 protected-resource metadata document, as this endpoint writes it. */
+export const protectedResourceMetadataSchema = z.object({
+  resource: z.string(),
+  resource_name: z.string(),
+  bearer_methods_supported: z.array(z.string()),
+  authorization_servers: z.array(z.string()).optional(),
+  scopes_supported: z.array(z.string()).optional(),
+  resource_documentation: z.string().optional(),
+});
+export type ProtectedResourceMetadata = z.infer<typeof protectedResourceMetadataSchema>;
+
 /** The well-known path prefix of RFC 9728 protected-resource metadata. */
 export const METADATA_PREFIX = '/.well-known/oauth-protected-resource';
 
@@ -23,16 +36,16 @@ export function metadataUrl(resource: URL): string {
  * cacheable, and readable from any origin (browser-based MCP clients fetch it first).
  */
 export function metadataResponse(resource: URL, options: ProtectedResourceOptions): Response {
-  const document: Record<string, unknown> = {
+  const document: ProtectedResourceMetadata = {
     resource: resource.href,
     bearer_methods_supported: ['header'],
     resource_name: 'taskpulse',
+    ...(options.authorizationServers.length > 0 && {
+      authorization_servers: [...options.authorizationServers],
+    }),
+    ...(options.scopes && { scopes_supported: [...options.scopes] }),
+    ...(options.documentation && { resource_documentation: options.documentation }),
   };
-  if (options.authorizationServers.length > 0) {
-    document.authorization_servers = options.authorizationServers;
-  }
-  if (options.scopes) document.scopes_supported = options.scopes;
-  if (options.documentation) document.resource_documentation = options.documentation;
   return new Response(JSON.stringify(document), {
     status: 200,
     headers: {

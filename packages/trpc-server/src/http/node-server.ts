@@ -27,6 +27,11 @@ export interface TaskpulseServer {
   readonly server: Server;
   /** The request listener, to mount in a server of the app's own instead. */
   readonly handler: RequestListener;
+  /**
+   * Whether {@link handler} answers `pathname` (tRPC, health, metrics, the OpenAPI document and
+   * page, every route): what a server of the app's own sends to it.
+   */
+  serves(pathname: string): boolean;
   /** The runtime the API runs on. */
   readonly runtime: TaskpulseRuntime;
   /** The router served at the base path. */
@@ -197,6 +202,12 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
   return {
     server,
     handler,
+    serves: (pathname) =>
+      isTrpcPath(pathname, http.basePath) ||
+      pathname === '/health/live' ||
+      pathname === '/health/ready' ||
+      pathname === http.metricsPath ||
+      routes.find(pathname) !== undefined,
     runtime,
     router,
     listen: (port = 0, host) =>

@@ -171,6 +171,18 @@ describe('routes beside the API', () => {
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
         '/metrics, /echo, /echo/stream, /hello',
       );
+      // what an app's own server sends to the handler
+      for (const [path, served] of [
+        ['/trpc/me', true],
+        ['/health/ready', true],
+        ['/metrics', true],
+        ['/openapi.json', true],
+        ['/echo/stream', true],
+        ['/nowhere', false],
+        ['/echo/other', false],
+      ] as const) {
+        expect([path, server.serves(path)]).toEqual([path, served]);
+      }
     });
 
     it('knows when it listens on all interfaces rather than loopback', async () => {
