@@ -1,7 +1,7 @@
 import { createTRPCClient, TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import { describe, expect, it } from 'vitest';
-import type { TaskpulseRouter } from '../router/types.ts';
+import type { TaskpulseApiRouter } from '../router/types.ts';
 import {
   type FailedAttempt,
   MissingEventSourceError,
@@ -95,7 +95,7 @@ describe('retryDelayMs', () => {
  */
 function scriptedLive(script: ('connect-drop' | 'fail' | 'emit')[]) {
   let attempts = 0;
-  const link: TRPCLink<TaskpulseRouter> = () => () =>
+  const link: TRPCLink<TaskpulseApiRouter> = () => () =>
     observable((observer) => {
       const step = script[attempts] ?? 'fail';
       attempts += 1;
@@ -111,8 +111,8 @@ function scriptedLive(script: ('connect-drop' | 'fail' | 'emit')[]) {
   return { link, attempts: () => attempts };
 }
 
-function subscribeLive(links: TRPCLink<TaskpulseRouter>[]) {
-  const client = createTRPCClient<TaskpulseRouter>({ links });
+function subscribeLive(links: TRPCLink<TaskpulseApiRouter>[]) {
+  const client = createTRPCClient<TaskpulseApiRouter>({ links });
   return new Promise<{ data?: unknown; error?: unknown }>((resolve) => {
     const subscription = client.dashboard.live.subscribe(
       {},
