@@ -3,7 +3,6 @@ export {
   StatsCache,
   type StatsCacheCounters,
   type StatsCacheKey,
-  type StatsCacheLogger,
   type StatsCacheOptions,
   type StatsCacheParamValue,
   type StatsCacheRedisOptions,
@@ -66,6 +65,11 @@ export {
   type ChangeListener,
   InProcessChangeEventBus,
 } from './events/index.ts';
+export {
+  type ConsoleLogLevel,
+  type CoreLogger,
+  createConsoleLogger,
+} from './logging/index.ts';
 export {
   cursorSchema,
   encodeCursor,

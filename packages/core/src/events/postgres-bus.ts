@@ -1,5 +1,6 @@
 import { type QueryExecutorProvider, sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { type CoreLogger, createConsoleLogger } from '../logging/index.ts';
 import type { ChangeEvent, ChangeEventBus, ChangeListener } from './change-event.ts';
 import { InProcessChangeEventBus } from './in-process-bus.ts';
 
@@ -27,8 +28,8 @@ interface Envelope {
 /** Options of {@link PostgresChangeEventBus}. */
 export interface PostgresChangeEventBusOptions {
   listen: ListenSession;
-  /** Reports listener failures and reconnects. @default console.warn */
-  onWarning?: (message: string, error?: unknown) => void;
+  /** Where malformed notifications, lost sessions and failed listeners are reported. @default a console logger */
+  logger?: CoreLogger;
 }
 
 /**
@@ -41,17 +42,17 @@ export interface PostgresChangeEventBusOptions {
 export class PostgresChangeEventBus implements ChangeEventBus {
   /** This instance's id, to tell its own notifications from the others'. */
   readonly instanceId = uuidv7();
-  readonly #local = new InProcessChangeEventBus();
+  readonly #local: InProcessChangeEventBus;
   readonly #listen: ListenSession;
-  readonly #warn: (message: string, error?: unknown) => void;
+  readonly #logger: CoreLogger;
   #stop: (() => Promise<void>) | undefined;
   #closed = false;
   #reconnect: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: PostgresChangeEventBusOptions) {
     this.#listen = options.listen;
-    this.#warn =
-      options.onWarning ?? ((message, error) => console.warn(`taskpulse: ${message}`, error ?? ''));
+    this.#logger = options.logger ?? createConsoleLogger();
+    this.#local = new InProcessChangeEventBus({ logger: this.#logger });
   }
 
   /** Starts listening; resolves once the LISTEN is in place. */
@@ -107,7 +108,7 @@ export class PostgresChangeEventBus implements ChangeEventBus {
     try {
       envelope = JSON.parse(payload) as Envelope;
     } catch (error) {
-      this.#warn('ignored a malformed change notification', error);
+      this.#logger.warn({ err: error }, 'taskpulse: ignored a malformed change notification');
       return;
     }
     if (envelope.o === this.instanceId) return; // already published locally after commit
@@ -116,7 +117,9 @@ export class PostgresChangeEventBus implements ChangeEventBus {
 
   #lost(error: unknown, attempt = 0): void {
     if (this.#closed) return;
-    if (attempt === 0) this.#warn('lost the change-event session; reconnecting', error);
+    if (attempt === 0) {
+      this.#logger.warn({ err: error }, 'taskpulse: lost the change-event session; reconnecting');
+    }
     const delay = Math.min(100 * 2 ** attempt, 5_000);
     this.#reconnect = setTimeout(() => {
       this.start().then(
