@@ -6,13 +6,13 @@ import {
   runWrite,
   type TaskpulseContext,
 } from '../context.ts';
+import { rethrowMissingCaller } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { MessageRole } from '../schema/limits.ts';
-import { rethrowMissingCaller } from '../tasks/task-service.ts';
 import {
   type AppendMessageInput,
   appendMessageInput,

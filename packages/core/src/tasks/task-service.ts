@@ -7,6 +7,7 @@ import {
   runWrite,
   type TaskpulseContext,
 } from '../context.ts';
+import { rethrowMissingCaller } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
@@ -255,19 +256,4 @@ export async function deleteTask(
     };
     return { result: { id: task.id }, change };
   });
-}
-
-/** A write by a caller who has no user row yet fails on the foreign key: say so. */
-export function rethrowMissingCaller(error: unknown): never {
-  if (
-    /foreign key/i.test(String((error as Error)?.message)) &&
-    /user_id/.test(String((error as Error)?.message))
-  ) {
-    throw new TaskpulseError(
-      'NOT_FOUND',
-      'The calling user is not provisioned: call provisionUser() with their identity claims first.',
-      { cause: error },
-    );
-  }
-  throw error;
 }

@@ -6,6 +6,7 @@ import {
   runWrite,
   type TaskpulseContext,
 } from '../context.ts';
+import { rethrowMissingCaller } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
@@ -13,7 +14,6 @@ import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/i
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { TeamRole } from '../schema/limits.ts';
-import { rethrowMissingCaller } from '../tasks/task-service.ts';
 import { findUserId } from '../users/user-ref.ts';
 import {
   type AddMemberInput,

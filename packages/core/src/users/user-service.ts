@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { queriesOf, runRead, type TaskpulseContext } from '../context.ts';
-import { toTaskpulseError } from '../db/errors.ts';
+import { isConstraintViolation, SQLSTATE, toTaskpulseError } from '../db/errors.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { type UserClaims, type UserDto, userClaimsSchema } from './schemas.ts';
@@ -11,6 +11,8 @@ interface UserRow {
   name: string | null;
   created_at: Date;
 }
+
+const EMAIL_UNIQUE = ['users_email_unique'];
 
 const toUserDto = (row: UserRow): UserDto => ({
   id: row.id,
@@ -51,8 +53,10 @@ export async function provisionUser(
     try {
       result = await upsert(email);
     } catch (error) {
-      const code = (error as { code?: string; cause?: { code?: string } }).code;
-      if (email === null || !/unique/i.test(String((error as Error).message ?? code))) throw error;
+      // the email belongs to another user: provision without it
+      if (email === null || !isConstraintViolation(error, SQLSTATE.uniqueViolation, EMAIL_UNIQUE)) {
+        throw error;
+      }
       result = await upsert(null);
     }
     const row = result.rows[0];
