@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import { z } from 'zod';
+import { parseMessage } from '../events/change-event.ts';
 import type { CoreLogger } from '../logging/index.ts';
 
 /** Where the store reports to: the {@link StatsCache} that owns it. */
@@ -257,15 +258,13 @@ export class RedisStore {
 
   #receive(channel: string, message: string): void {
     if (channel !== this.#channel) return;
-    let parsed: z.infer<typeof messageSchema>;
-    try {
-      parsed = messageSchema.parse(JSON.parse(message));
-    } catch {
+    const parsed = parseMessage(messageSchema, message);
+    if (!parsed.ok) {
       // on our channel but not understood (another version?): assume the worst
       this.#hooks.resync(true);
       return;
     }
-    if (parsed.origin !== this.#origin) this.#hooks.invalidated(parsed.userIds);
+    if (parsed.value.origin !== this.#origin) this.#hooks.invalidated(parsed.value.userIds);
   }
 
   #fail(error: unknown): void {

@@ -1,7 +1,14 @@
 import { type QueryExecutorProvider, sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
 import { type CoreLogger, createConsoleLogger } from '../logging/index.ts';
-import type { ChangeEvent, ChangeEventBus, ChangeListener } from './change-event.ts';
+import {
+  type ChangeEvent,
+  type ChangeEventBus,
+  type ChangeListener,
+  changeEventWireSchema,
+  parseMessage,
+} from './change-event.ts';
 import { InProcessChangeEventBus } from './in-process-bus.ts';
 
 /** The PostgreSQL channel change events travel on. */
@@ -19,11 +26,10 @@ export type ListenSession = (
   onLost: (error: unknown) => void,
 ) => Promise<() => Promise<void>>;
 
-interface Envelope {
-  /** The instance that made the write. */
-  o: string;
-  e: Omit<ChangeEvent, 'at'> & { at: string };
-}
+/** A NOTIFY payload: the instance that made the write (`o`) and its event (`e`). */
+const envelopeSchema = z.object({ o: z.string(), e: changeEventWireSchema }).strict();
+
+type Envelope = z.input<typeof envelopeSchema>;
 
 /** Options of {@link PostgresChangeEventBus}. */
 export interface PostgresChangeEventBusOptions {
@@ -104,15 +110,17 @@ export class PostgresChangeEventBus implements ChangeEventBus {
   }
 
   #receive(payload: string): void {
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(payload) as Envelope;
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'taskpulse: ignored a malformed change notification');
+    const parsed = parseMessage(envelopeSchema, payload);
+    if (!parsed.ok) {
+      this.#logger.warn(
+        { err: parsed.error },
+        'taskpulse: ignored a malformed change notification',
+      );
       return;
     }
+    const envelope = parsed.value;
     if (envelope.o === this.instanceId) return; // already published locally after commit
-    this.#local.publish({ ...envelope.e, at: new Date(envelope.e.at) });
+    this.#local.publish(envelope.e);
   }
 
   #lost(error: unknown, attempt = 0): void {
