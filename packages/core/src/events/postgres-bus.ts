@@ -1,4 +1,5 @@
 import { type QueryExecutorProvider, sql } from 'kysely';
+import pRetry from 'p-retry';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { type CoreLogger, createConsoleLogger } from '../logging/index.ts';
@@ -31,6 +32,19 @@ const envelopeSchema = z.object({ o: z.string(), e: changeEventWireSchema }).str
 
 type Envelope = z.input<typeof envelopeSchema>;
 
+/**
+ * Reconnecting after a lost session: until it works or the bus closes, waiting 100 ms after the
+ * first failed attempt, doubling up to 5 s; the waits never keep the process alive.
+ */
+const RECONNECT_BACKOFF = {
+  retries: Number.POSITIVE_INFINITY,
+  minTimeout: 100,
+  factor: 2,
+  maxTimeout: 5_000,
+  randomize: false,
+  unref: true,
+};
+
 /** Options of {@link PostgresChangeEventBus}. */
 export interface PostgresChangeEventBusOptions {
   listen: ListenSession;
@@ -53,7 +67,8 @@ export class PostgresChangeEventBus implements ChangeEventBus {
   readonly #logger: CoreLogger;
   #stop: (() => Promise<void>) | undefined;
   #closed = false;
-  #reconnect: ReturnType<typeof setTimeout> | undefined;
+  // aborts a reconnect in progress when the bus closes
+  readonly #closing = new AbortController();
 
   constructor(options: PostgresChangeEventBusOptions) {
     this.#listen = options.listen;
@@ -85,7 +100,7 @@ export class PostgresChangeEventBus implements ChangeEventBus {
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#reconnect);
+    this.#closing.abort();
     await this.#stop?.().catch(() => {});
   }
 
@@ -123,21 +138,23 @@ export class PostgresChangeEventBus implements ChangeEventBus {
     this.#local.publish(envelope.e);
   }
 
-  #lost(error: unknown, attempt = 0): void {
+  #lost(error: unknown): void {
     if (this.#closed) return;
-    if (attempt === 0) {
-      this.#logger.warn({ err: error }, 'taskpulse: lost the change-event session; reconnecting');
-    }
-    const delay = Math.min(100 * 2 ** attempt, 5_000);
-    this.#reconnect = setTimeout(() => {
-      this.start().then(
-        () => {
-          // notifications sent while we were away are gone: everyone may be affected
-          this.#local.publish({ type: 'resync', actorId: '', affectedUserIds: [], at: new Date() });
-        },
-        (retryError: unknown) => this.#lost(retryError, attempt + 1),
-      );
-    }, delay);
-    this.#reconnect.unref?.();
+    this.#logger.warn({ err: error }, 'taskpulse: lost the change-event session; reconnecting');
+    pRetry(() => this.start(), { ...RECONNECT_BACKOFF, signal: this.#closing.signal }).then(
+      () => {
+        // notifications sent while we were away are gone: everyone may be affected
+        this.#local.publish({ type: 'resync', actorId: '', affectedUserIds: [], at: new Date() });
+      },
+      (failure: unknown) => {
+        // aborted by close(): nothing to reconnect; anything else p-retry does not retry
+        if (!this.#closed) {
+          this.#logger.error(
+            { err: failure },
+            'taskpulse: gave up reconnecting the change-event session',
+          );
+        }
+      },
+    );
   }
 }
