@@ -269,7 +269,7 @@ function report(results: WebResults, baseline: WebResults | undefined): string {
   for (const [target, met] of targets(results)) lines.push(`- ${met ? '✓' : '✗'} ${target}`);
   lines.push(
     '',
-    'Every run is in web-results.json. Run it again with `pnpm bench:web` (see bench/README.md).',
+    'Every run is in web-results.json. Run it again with `pnpm bench:web` (see the root README, Benchmarks).',
     '',
   );
   return lines.join('\n');
