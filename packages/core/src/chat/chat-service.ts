@@ -97,7 +97,7 @@ export async function createConversation(
       };
       return { result: toConversationDto(row), change };
     },
-    { operation: 'chat.createConversation', input: data, key: options.idempotencyKey },
+    { operation: 'conversations.create', input: data, key: options.idempotencyKey },
   );
 }
 
@@ -162,7 +162,7 @@ export async function appendMessage(
       };
       return { result: toMessageDto(row), change };
     },
-    { operation: 'chat.appendMessage', input: data, key: options.idempotencyKey },
+    { operation: 'messages.append', input: data, key: options.idempotencyKey },
   );
 }
 
