@@ -116,8 +116,9 @@ function prefixPaths(prefix: string): TRPCLink<TaskpulseRouter> {
 
 /**
  * Creates a typed client of a taskpulse server. Queries and mutations are batched over HTTP;
- * `dashboard.live` streams over Server-Sent Events. Queries are retried with backoff when the
- * server cannot be reached or answers `SERVICE_UNAVAILABLE`; mutations are never retried.
+ * `dashboard.live` streams over Server-Sent Events. Queries, and mutations (each sent with an
+ * `Idempotency-Key`, the same on every attempt), are retried with backoff when the server cannot
+ * be reached or answers `SERVICE_UNAVAILABLE`.
  * Options are checked at once: a bad one throws a `TypeError` that names it.
  *
  * @example

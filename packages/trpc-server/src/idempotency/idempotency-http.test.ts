@@ -9,6 +9,12 @@ import { call, postgresAvailable, useTestApi } from '../../test/api.ts';
 import { signHs256, TEST_SECRET } from '../../test/tokens.ts';
 import { createTaskpulseServer, type TaskpulseServer } from '../index.ts';
 
+/** One answer of a batch. */
+interface BatchAnswer {
+  result?: { data: unknown };
+  error?: { message: string; data: { code: string } };
+}
+
 interface Api {
   readonly url: string;
   readonly tp: Taskpulse;
@@ -184,7 +190,10 @@ function suite(api: () => Api) {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...auth(), ...headers },
         body: JSON.stringify(Object.fromEntries(titles.map((title, i) => [i, { title }]))),
-      }).then(async (response) => ({ status: response.status, body: await response.json() }));
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as BatchAnswer[],
+      }));
 
     it('takes one key per call, in order: a repeated batch writes nothing new and answers the same', async () => {
       const first = await batch({ 'idempotency-key': 'b1, "b,2", b3' }, ['one', 'two', 'three']);
@@ -194,19 +203,19 @@ function suite(api: () => Api) {
       expect(await taskCount()).toBe(3);
       // each key belongs to its position: a batch that swaps them is refused, call by call
       const swapped = await batch({ 'idempotency-key': 'b3, "b,2", b1' }, ['one', 'two', 'three']);
-      expect(
-        swapped.body.map(
-          (answer: { error?: { data: { code: string } } }) => answer.error?.data.code,
-        ),
-      ).toEqual(['CONFLICT', undefined, 'CONFLICT']);
+      expect(swapped.body.map((answer) => answer.error?.data.code)).toEqual([
+        'CONFLICT',
+        undefined,
+        'CONFLICT',
+      ]);
       expect(await taskCount()).toBe(3);
     });
 
     it('refuses a header with another number of keys than calls, naming the header, and writes nothing', async () => {
       const answer = await batch({ 'idempotency-key': 'only-one' }, ['one', 'two']);
       for (const item of answer.body) {
-        expect(item.error.data.code).toBe('BAD_REQUEST');
-        expect(item.error.message).toMatch(
+        expect(item.error?.data.code).toBe('BAD_REQUEST');
+        expect(item.error?.message).toMatch(
           /Idempotency-Key header has 1 key for a batch of 2 calls/,
         );
       }
