@@ -28,6 +28,7 @@ export {
 export {
   type Caller,
   type ChangeReport,
+  type IdempotentWrite,
   runRead,
   runWrite,
   type TaskpulseContext,
@@ -66,6 +67,12 @@ export {
   InProcessChangeEventBus,
 } from './events/index.ts';
 export {
+  IDEMPOTENCY_KEY_TTL_MS,
+  idempotencyKeyProblem,
+  parseIdempotencyKey,
+  type WriteOptions,
+} from './idempotency/index.ts';
+export {
   type ConsoleLogLevel,
   type CoreLogger,
   createConsoleLogger,
@@ -84,6 +91,8 @@ export {
   type DueSpan,
   entities,
   type IConversation,
+  IdempotencyKey,
+  type IIdempotencyKey,
   type IMessage,
   type ITask,
   type ITaskCount,

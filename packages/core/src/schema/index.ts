@@ -8,6 +8,8 @@ export {
   Conversation,
   entities,
   type IConversation,
+  IdempotencyKey,
+  type IIdempotencyKey,
   type IMessage,
   type ITask,
   type ITaskCount,
