@@ -80,6 +80,7 @@ const CALLER_FOREIGN_KEYS = [
   'team_members_user_id_foreign',
   'conversations_user_id_foreign',
   'messages_user_id_foreign',
+  'idempotency_keys_user_id_foreign',
 ];
 
 /**
