@@ -41,6 +41,7 @@ export {
   type TaskpulseRouteFactory,
   type TaskpulseServer,
   type TaskpulseServerOptions,
+  type TrustProxy,
 } from './http/index.ts';
 export type { CallRecord, TaskpulseLogger } from './logging/index.ts';
 export {

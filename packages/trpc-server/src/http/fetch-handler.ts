@@ -19,7 +19,8 @@ import {
 export type TaskpulseFetchHandlerOptions = TaskpulseServerOptions & {
   /**
    * The client's IP for a request (Fetch requests do not carry one), e.g. from the host's
-   * connection info. @default the first `X-Forwarded-For` entry when `trustProxy`, else unknown
+   * connection info. @default by `trustProxy` from `X-Forwarded-For`, the handler's peer being
+   * taken for a trusted proxy (a Fetch request has no socket address); else unknown
    */
   getClientIp?: (request: Request) => string | undefined;
 };

@@ -1,4 +1,9 @@
-export { clientIp } from './client-ip.ts';
+export {
+  clientIp,
+  compileTrustProxy,
+  type TrustProxy,
+  type TrustProxyFunction,
+} from './client-ip.ts';
 export {
   createTaskpulseFetchHandler,
   type TaskpulseFetchHandler,

@@ -137,10 +137,11 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
       pathname = '/';
     }
 
+    // Node joins repeated X-Forwarded-For headers with ", ", in order (its type allows a list)
     const forwarded = req.headers['x-forwarded-for'];
     const ip = () =>
       clientIp(
-        Array.isArray(forwarded) ? forwarded[0] : forwarded,
+        Array.isArray(forwarded) ? forwarded.join(', ') : forwarded,
         req.socket.remoteAddress,
         http.trustProxy,
       );

@@ -2,6 +2,7 @@ import { TaskpulseError } from '@taskpulse/core';
 import type { AnyTRPCRouter } from '@trpc/server';
 import type { ResolvedOpenApiOptions, TaskpulseOpenApiOptions } from '../openapi/index.ts';
 import type { TaskpulseRuntime, TaskpulseRuntimeOptions } from '../runtime/index.ts';
+import { compileTrustProxy, type TrustProxy, type TrustProxyFunction } from './client-ip.ts';
 import type { TaskpulseRouteFactory } from './routes.ts';
 
 /** HTTP options shared by the Node server and the fetch handler. */
@@ -16,10 +17,20 @@ export interface TaskpulseHttpOptions {
    */
   maxBatchSize?: number;
   /**
-   * Take the client's IP (for the per-IP rate limit) from the first `X-Forwarded-For` entry.
-   * Only behind a proxy that sets it: anyone can send the header. @default false
+   * Which proxies in front of the server say who the client is (for the per-IP rate limit and
+   * the logs): a number of hops, addresses or CIDRs, as Express's `trust proxy` (see
+   * {@link TrustProxy}); the client's IP is the right-most `X-Forwarded-For` entry that no
+   * trusted proxy wrote. `true` is one hop. Set it only behind proxies: anyone can send the
+   * header.
+   *
+   * @example
+   * ```ts
+   * trustProxy: 1                          // one proxy (nginx, a load balancer) in front
+   * trustProxy: ['loopback', '10.0.0.0/8'] // proxies on these addresses
+   * ```
+   * @default false
    */
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
   /** Where Prometheus metrics are served, or `false` not to serve them. @default '/metrics' */
   metricsPath?: string | false;
   /**
@@ -66,7 +77,7 @@ export interface ResolvedHttpOptions {
   readonly basePath: string;
   readonly maxBodySize: number;
   readonly maxBatchSize: number;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxyFunction | false;
   readonly metricsPath: string | false;
   readonly routes: readonly TaskpulseRouteFactory[];
   readonly openapi: ResolvedOpenApiOptions | false;
@@ -106,7 +117,7 @@ export function resolveHttpOptions(options: TaskpulseHttpOptions): ResolvedHttpO
     basePath: checkPath('basePath', options.basePath ?? '/trpc'),
     maxBodySize: positiveInteger('maxBodySize', options.maxBodySize, 1_048_576),
     maxBatchSize: positiveInteger('maxBatchSize', options.maxBatchSize, 20),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: compileTrustProxy(options.trustProxy),
     metricsPath:
       options.metricsPath === false
         ? false
