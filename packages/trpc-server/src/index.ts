@@ -33,6 +33,7 @@ export {
   createTaskpulseFetchHandler,
   createTaskpulseServer,
   type ExistingRuntimeOptions,
+  type TaskpulseCorsOptions,
   type TaskpulseFetchHandler,
   type TaskpulseFetchHandlerOptions,
   type TaskpulseHttpOptions,

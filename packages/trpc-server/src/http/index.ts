@@ -5,6 +5,13 @@ export {
   type TrustProxyFunction,
 } from './client-ip.ts';
 export {
+  CORS_ALLOW_HEADERS,
+  CORS_EXPOSE_HEADERS,
+  corsAnswer,
+  resolveCors,
+  type TaskpulseCorsOptions,
+} from './cors.ts';
+export {
   createTaskpulseFetchHandler,
   type TaskpulseFetchHandler,
   type TaskpulseFetchHandlerOptions,

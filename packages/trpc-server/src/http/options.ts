@@ -3,6 +3,7 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import type { ResolvedOpenApiOptions, TaskpulseOpenApiOptions } from '../openapi/index.ts';
 import type { TaskpulseRuntime, TaskpulseRuntimeOptions } from '../runtime/index.ts';
 import { compileTrustProxy, type TrustProxy, type TrustProxyFunction } from './client-ip.ts';
+import { type ResolvedCors, resolveCors, type TaskpulseCorsOptions } from './cors.ts';
 import type { TaskpulseRouteFactory } from './routes.ts';
 
 /** HTTP options shared by the Node server and the fetch handler. */
@@ -33,6 +34,20 @@ export interface TaskpulseHttpOptions {
   trustProxy?: TrustProxy;
   /** Where Prometheus metrics are served, or `false` not to serve them. @default '/metrics' */
   metricsPath?: string | false;
+  /**
+   * Lets web pages of other origins call the API from a browser (CORS), on every route (the
+   * API, `dashboard.live`'s SSE, `/mcp`, health, metrics): preflights are answered, the
+   * `Authorization`, `Content-Type` and `Idempotency-Key` request headers allowed, and
+   * `x-request-id`, `Retry-After` and the `RateLimit` headers exposed. See
+   * {@link TaskpulseCorsOptions}.
+   *
+   * @example
+   * ```ts
+   * cors: { origin: ['https://app.example.com', 'http://localhost:5173'] }
+   * ```
+   * @default false (same origin only: no CORS headers)
+   */
+  cors?: TaskpulseCorsOptions | false;
   /**
    * More endpoints beside the API, on the same runtime (authentication, rate limits, logs,
    * metrics), such as `@taskpulse/mcp`'s `/mcp`.
@@ -79,6 +94,7 @@ export interface ResolvedHttpOptions {
   readonly maxBatchSize: number;
   readonly trustProxy: TrustProxyFunction | false;
   readonly metricsPath: string | false;
+  readonly cors: ResolvedCors | false;
   readonly routes: readonly TaskpulseRouteFactory[];
   readonly openapi: ResolvedOpenApiOptions | false;
 }
@@ -122,6 +138,7 @@ export function resolveHttpOptions(options: TaskpulseHttpOptions): ResolvedHttpO
       options.metricsPath === false
         ? false
         : checkPath('metricsPath', options.metricsPath ?? '/metrics'),
+    cors: resolveCors(options.cors),
     routes: options.routes ?? [],
     openapi: options.openapi === false ? false : resolveOpenApiOptions(options.openapi ?? {}),
   };
