@@ -7,9 +7,10 @@
  * blocks the calls at the preflight, so that none reaches the API.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTaskpulse, type Taskpulse } from '@taskpulse/core';
@@ -37,7 +38,7 @@ if (!browserPresent) {
 
 /** Bundles the page's script with vite (from source, as a browser loads it) and serves it. */
 async function startPage(): Promise<{ origin: string; close: () => Promise<void> }> {
-  const outDir = join(here, 'page', '.build');
+  const outDir = await mkdtemp(join(tmpdir(), 'taskpulse-cross-origin-'));
   await build({
     configFile: false,
     logLevel: 'warn',
@@ -57,6 +58,7 @@ async function startPage(): Promise<{ origin: string; close: () => Promise<void>
     },
   });
   const script = await readFile(join(outDir, 'page.js'));
+  await rm(outDir, { recursive: true, force: true });
   const server: Server = createServer((req, res) => {
     if (req.url === '/page.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
