@@ -1,5 +1,19 @@
 export { accessOf, editableBy, inTeamOf, ownedBy, sharedWith, visibleTo } from './access/index.ts';
 export {
+  type DeleteAccountInput,
+  type DeletedAccount,
+  deleteAccount,
+  deleteAccountInput,
+  deletedAccountSchema,
+  EXPORT_RECORD_TYPES,
+  type ExportRecord,
+  type ExportRecordType,
+  type ExportUserDataOptions,
+  exportRecordSchema,
+  exportUserData,
+  exportUserDataOptionsSchema,
+} from './account/index.ts';
+export {
   StatsCache,
   type StatsCacheCounters,
   type StatsCacheKey,
