@@ -51,6 +51,7 @@ export { createTaskpulse, type Taskpulse } from './create-taskpulse.ts';
 export { isUnavailableError, toTaskpulseError } from './db/errors.ts';
 export type { TaskpulseEntityManager, TaskpulseOrm } from './db/index.ts';
 export {
+  backupEmbeddedDatabase,
   type DatabaseConfig,
   type DatabaseConfigInput,
   databaseConfigSchema,
@@ -60,6 +61,7 @@ export {
   migrationsList,
   pendingMigrations,
   type ResolvedTaskpulseConfig,
+  restoreEmbeddedDatabase,
   type TaskpulseConfig,
   taskpulseConfigSchema,
 } from './db/index.ts';
