@@ -165,6 +165,11 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     max: 10_000,
     ttl: 60_000,
   });
+  // a deleted account is provisioned afresh on its next call, on every instance
+  const forgetDeleted = events.subscribe((event) => {
+    if (event.type === 'user.deleted') provisioned.delete(event.actorId);
+    else if (event.type === 'resync') provisioned.clear();
+  });
   let closed = false;
   let warnedUntimed = false;
   const taskpulse: Taskpulse = {
@@ -224,6 +229,7 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
       if (closed) return;
       closed = true;
       timer.observers.delete(observeQuery);
+      forgetDeleted();
       if (events instanceof PostgresChangeEventBus) await events.close();
       await cache?.close();
       // the app's ORM is the app's to close

@@ -5,14 +5,14 @@ import type { TaskpulseEntityManager } from '../db/open.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { type UserClaims, type UserDto, userClaimsSchema } from './schemas.ts';
 
-interface UserRow {
+export interface UserRow {
   id: string;
   email: string | null;
   name: string | null;
   created_at: Date;
 }
 
-const toUserDto = (row: UserRow): UserDto => ({
+export const toUserDto = (row: UserRow): UserDto => ({
   id: row.id,
   email: row.email,
   name: row.name,
