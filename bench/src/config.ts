@@ -1,3 +1,6 @@
+/** The parts of a bench run. */
+export type BenchPart = 'statistics' | 'api' | 'mcp' | 'export';
+
 /** What `pnpm bench` measures and where, read from the environment. */
 export interface BenchConfig {
   /** The PostgreSQL database the bench seeds and reads; created when missing. */
@@ -17,8 +20,11 @@ export interface BenchConfig {
   minIterations: number;
   /** Where RESULTS.md and results.json are written. */
   outDir: string;
-  /** Which parts run: `statistics` (part 1), `api` (cache and HTTP, part 2), `mcp` (MCP vs tRPC, part 3). */
-  parts: ('statistics' | 'api' | 'mcp')[];
+  /**
+   * Which parts run: `statistics` (part 1), `api` (cache and HTTP, part 2), `mcp` (MCP vs tRPC,
+   * part 3), `export` (the heaviest user's data export, part 4).
+   */
+  parts: BenchPart[];
   /** Figures the API server's statistics cache keeps. */
   cacheMax: number;
   /** Seconds of each HTTP run, and how many rounds of each side-by-side pair. */
@@ -43,7 +49,7 @@ const positive = (name: string, value: string | undefined, fallback: number): nu
 /**
  * The configuration from the environment: `BENCH_DATABASE_URL`, `BENCH_USERS`,
  * `BENCH_TASKS_PER_USER`, `BENCH_HEAVY` (comma-separated), `BENCH_TIME_MS`, `BENCH_ROUNDS`,
- * `BENCH_MIN_ITERATIONS`, `BENCH_OUT_DIR`, `BENCH_PARTS` (`statistics,api,mcp`), `BENCH_CACHE_MAX`,
+ * `BENCH_MIN_ITERATIONS`, `BENCH_OUT_DIR`, `BENCH_PARTS` (`statistics,api,mcp,export`), `BENCH_CACHE_MAX`,
  * `BENCH_HTTP_SECONDS`, `BENCH_HTTP_ROUNDS`, `BENCH_LOAD_SECONDS`, `BENCH_CONNECTIONS`,
  * `BENCH_MISSES`.
  */
@@ -62,12 +68,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     rounds: Math.max(1, positive('BENCH_ROUNDS', env.BENCH_ROUNDS, 10)),
     minIterations: Math.max(1, positive('BENCH_MIN_ITERATIONS', env.BENCH_MIN_ITERATIONS, 2)),
     outDir: env.BENCH_OUT_DIR ?? new URL('..', import.meta.url).pathname,
-    parts: (env.BENCH_PARTS ?? 'statistics,api,mcp')
+    parts: (env.BENCH_PARTS ?? 'statistics,api,mcp,export')
       .split(',')
       .map((part) => part.trim())
       .filter(
-        (part): part is 'statistics' | 'api' | 'mcp' =>
-          part === 'statistics' || part === 'api' || part === 'mcp',
+        (part): part is BenchPart =>
+          part === 'statistics' || part === 'api' || part === 'mcp' || part === 'export',
       ),
     cacheMax: Math.max(1, positive('BENCH_CACHE_MAX', env.BENCH_CACHE_MAX, 10_000)),
     httpSeconds: Math.max(1, positive('BENCH_HTTP_SECONDS', env.BENCH_HTTP_SECONDS, 10)),
