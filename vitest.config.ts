@@ -15,6 +15,13 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
     ],
+    // type tests (`*.test-d.ts`) are checked by tsc as part of `vitest run`, so a broken type fails
+    // the run like a failing assertion; `pnpm typecheck` also covers them (each package's tsconfig)
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/src/**/*.test-d.ts', 'packages/*/test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.test-d.json',
+    },
     // vitest's summary, then one plain "N passed, N failed, N skipped" line for log readers
     reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,

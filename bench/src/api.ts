@@ -80,6 +80,7 @@ export async function startServer(
   config: BenchConfig,
   secret: string,
   cache: 'on' | 'off',
+  context: 'lazy' | 'eager' = 'lazy',
 ): Promise<ServerHandle> {
   const child = fork(SERVER, [], {
     execArgv: [
@@ -95,6 +96,7 @@ export async function startServer(
       BENCH_DATABASE_URL: config.databaseUrl,
       BENCH_JWT_SECRET: secret,
       BENCH_CACHE: cache,
+      BENCH_CONTEXT: context,
       BENCH_CACHE_MAX: String(config.cacheMax),
       TASKPULSE_LOG_LEVEL: 'error',
       NODE_ENV: 'production',
@@ -319,7 +321,7 @@ export async function runApiBench(
     url: `${url}${path}`,
     headers: { authorization: `Bearer ${smallToken}` },
   });
-  const totalSteps = config.httpRounds * 4 + 2;
+  const totalSteps = config.httpRounds * 5 + 2;
   let step = 0;
   const run = async (scenario: string, round: number, options: CannonOptions) => {
     reporter.step({ key: `HTTP · ${scenario}`, round, done: step++, total: totalSteps });
@@ -332,13 +334,21 @@ export async function runApiBench(
 
   await cleanUpMixedLoad(tp);
   const cachedServer = await startServer(config, secret, 'on');
+  // the same server, but each request forks its entity manager up front (before/after lazy forks)
+  const eagerServer = await startServer(config, secret, 'on', 'eager');
   let memorySamples: ServerMemory[] = [];
   let load: HttpRun | null = null;
   try {
     for (let round = 0; round < config.httpRounds; round += 1) {
       await run('noop', round, fixed(cachedServer.url, '/trpc/bench.noop'));
       await run('statistics, cached', round, fixed(cachedServer.url, '/trpc/dashboard.statistics'));
+      await run(
+        'statistics, cached, eager fork',
+        round,
+        fixed(eagerServer.url, '/trpc/dashboard.statistics'),
+      );
     }
+    await eagerServer.close();
     await run('mixed read/write', 0, {
       ...base,
       url: cachedServer.url,
@@ -369,6 +379,7 @@ export async function runApiBench(
     }
     load = combine(stretches);
   } finally {
+    await eagerServer.close();
     await cachedServer.close();
   }
 

@@ -6,7 +6,9 @@
  * and answers `memory` (after a full GC) and `close`.
  *
  * Environment: BENCH_DATABASE_URL, BENCH_JWT_SECRET, BENCH_CACHE (`on`/`off`),
- * BENCH_CACHE_MAX (figures kept, default 10,000).
+ * BENCH_CACHE_MAX (figures kept, default 10,000), BENCH_CONTEXT (`lazy`, the default, or
+ * `eager`: every request forks an entity manager up front and hands it to `tp.context`, as
+ * the HTTP layer did before its context forked on first use — the "before" of that change).
  */
 import { createTaskpulse } from '@taskpulse/core';
 import { taskpulseMcp } from '@taskpulse/mcp';
@@ -47,6 +49,11 @@ const taskpulse = await createTaskpulse({
       ? false
       : { max: Number(process.env.BENCH_CACHE_MAX ?? 10_000) },
 });
+if (process.env.BENCH_CONTEXT === 'eager') {
+  const lazyContext = taskpulse.context.bind(taskpulse);
+  taskpulse.context = (caller, options) =>
+    lazyContext(caller, options?.em ? options : { em: taskpulse.fork() });
+}
 // the limiter stays in the path (its cost is part of every call), with budgets no run reaches
 const budget = { points: 1_000_000_000, durationSeconds: 60 };
 const runtime = createTaskpulseRuntime({

@@ -291,6 +291,8 @@ function renderApi(results: BenchResults): string[] {
   lines.push(
     `Requests/s relative to the no-op query on the same server, per round: cached statistics ${ratio('statistics, cached', 'noop')}; uncached statistics ${ratio('statistics, uncached', 'noop (server without cache)')}.`,
     '',
+    `Cached statistics with the request context's entity manager forked on first use (the runtime as it is: a cached answer never forks one) relative to a server that forks one up front for every request and hands it to \`tp.context\` (\`BENCH_CONTEXT=eager\`, the HTTP layer before that change), requests/s per round: ${ratio('statistics, cached', 'statistics, cached, eager fork')}.`,
+    '',
   );
 
   lines.push('## Memory of the API server under a long load', '');

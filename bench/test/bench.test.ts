@@ -108,6 +108,7 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
     expect(api.http.map((r) => r.scenario)).toEqual([
       'noop',
       'statistics, cached',
+      'statistics, cached, eager fork',
       'mixed read/write',
       'noop (server without cache)',
       'statistics, uncached',

@@ -16,8 +16,8 @@ export {
   getTaskpulseIssues,
   isTaskpulseClientError,
   type TaskpulseApiError,
+  type TaskpulseApiErrorCode,
   type TaskpulseClientError,
-  type TaskpulseErrorCode,
 } from './errors/error-code.ts';
 export type {
   Activity,
@@ -36,10 +36,10 @@ export type {
   Statistics,
   TaskDto,
   TaskPriority,
+  TaskpulseApiRouter,
   TaskpulseErrorData,
   TaskpulseErrorShape,
   TaskpulseIssue,
-  TaskpulseRouter,
   TaskStatus,
   TeamDto,
   TimeWindow,

@@ -4,14 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createTaskpulse, type Taskpulse, type UserDto } from '@taskpulse/core';
-import {
-  createTaskpulseHostRouter,
-  createTaskpulseRuntime,
-  type TaskpulseRequestContext,
-  type TaskpulseRuntime,
-} from '@taskpulse/trpc-server';
+import { createTaskpulseRuntime, type TaskpulseRuntime } from '@taskpulse/trpc-server';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
-import { initTRPC } from '@trpc/server';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -21,42 +15,11 @@ import { signHs256, TEST_SECRET } from '../../trpc-server/test/tokens.ts';
 import {
   createTaskpulseClient,
   getTaskpulseErrorCode,
-  type TaskpulseClient,
   type TaskpulseMountKey,
 } from '../src/index.ts';
+import { type HostRouter, hostRouter } from './host-router.ts';
 import { watchLive } from './live.ts';
 import { postgresAvailable } from './server.ts';
-
-interface HostContext {
-  taskpulse: TaskpulseRequestContext;
-}
-
-/** A host app's router: its own procedure, and taskpulse's under `taskpulse` and `api.tasks`. */
-function hostRouter(runtime: TaskpulseRuntime) {
-  const t = initTRPC.context<HostContext>().create();
-  const taskpulse = () =>
-    createTaskpulseHostRouter(t, { runtime, context: (ctx) => ctx.taskpulse });
-  return t.router({
-    ping: t.procedure.query(() => 'pong' as const),
-    taskpulse: taskpulse(),
-    api: t.router({ tasks: taskpulse() }),
-  });
-}
-type HostRouter = ReturnType<typeof hostRouter>;
-
-describe('TaskpulseMountKey', () => {
-  it("names exactly the keys of a host router that hold taskpulse's procedures", () => {
-    expectTypeOf<TaskpulseMountKey<HostRouter>>().toEqualTypeOf<'taskpulse' | 'api.tasks'>();
-    // with the host's router type, a wrong key does not compile
-    createTaskpulseClient<HostRouter>({ url: 'http://127.0.0.1:9', mountedAt: 'taskpulse' });
-    // @ts-expect-error: 'ping' holds a procedure of the host, not taskpulse's
-    createTaskpulseClient<HostRouter>({ url: 'http://127.0.0.1:9', mountedAt: 'ping' });
-    // without it, any key goes, checked when the client is made
-    expectTypeOf(
-      createTaskpulseClient({ url: 'http://127.0.0.1:9', mountedAt: 'anything' }),
-    ).toEqualTypeOf<TaskpulseClient>();
-  });
-});
 
 describe.skipIf(!postgresAvailable)('the client against a mounted router [postgres]', () => {
   const logs = captureLogs('warn');

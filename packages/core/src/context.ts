@@ -1,7 +1,7 @@
 import type { Platform } from '@mikro-orm/core';
 import type { AbstractSqlConnection } from '@mikro-orm/sql';
 import type { Kysely } from 'kysely';
-import { toTaskpulseError } from './db/errors.ts';
+import { rethrowMissingCaller, toTaskpulseError } from './db/errors.ts';
 import type { TaskpulseDB } from './db/kysely.ts';
 import type { TaskpulseEntityManager, TaskpulseOrm } from './db/open.ts';
 import { joinedTransaction } from './db/transactions.ts';
@@ -145,7 +145,7 @@ export async function runWrite<T>(
           key,
           hash,
           now: ctx.now(),
-        }).catch(rethrowMissingUser);
+        }).catch(rethrowMissingCaller);
         if (claim.kind === 'replay') return { result: claim.result as T, event: null };
       }
       const { result, change } = await work(em as TaskpulseEntityManager);
@@ -166,18 +166,6 @@ export async function runWrite<T>(
     else publish();
   }
   return outcome.result;
-}
-
-/** A key claimed for a caller who has no user row yet fails on the foreign key: say so. */
-function rethrowMissingUser(error: unknown): never {
-  if (/idempotency_keys_user_id_foreign/.test(String((error as Error)?.message))) {
-    throw new TaskpulseError(
-      'NOT_FOUND',
-      'The calling user is not provisioned: call provisionUser() with their identity claims first.',
-      { cause: error },
-    );
-  }
-  throw error;
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   PostgresChangeEventBus,
 } from './events/index.ts';
 import { deleteExpiredIdempotencyKeys } from './idempotency/index.ts';
+import { type CoreLogger, createConsoleLogger, forwardingLogger } from './logging/index.ts';
 import { createDashboard, type Dashboard } from './stats/dashboard.ts';
 import { assertKnownTimeZone } from './stats/time-window.ts';
 import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
@@ -43,6 +44,17 @@ export interface Taskpulse {
   readonly events: ChangeEventBus;
   /** The statistics cache (null when `cache: false`); its `stats()` gives hit/miss counters. */
   readonly cache: StatsCache | null;
+  /**
+   * The logger every part of core writes through: the `logger` option, else the one given to
+   * {@link useLogger} last, else a console logger.
+   */
+  readonly logger: CoreLogger;
+  /**
+   * Sends core's log lines to `logger` until the returned function is called, unless the
+   * `logger` option was given (that one stays). `createTaskpulseRuntime` passes its own
+   * logger this way, so that an API server writes every line through one logger.
+   */
+  useLogger(logger: CoreLogger): () => void;
   /** The dashboard figures through the cache, and the live stream. */
   readonly dashboard: Dashboard;
   /** The clock every context uses (the `clock` option). */
@@ -149,14 +161,18 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     for (const observe of queryObservers) observe(query);
   };
   timer.observers.add(observeQuery);
+  // one logger for every part: the option, else one attached later (an API server's), else console
+  const consoleLogger = createConsoleLogger();
+  const attachedLoggers: CoreLogger[] = [];
+  const logger = forwardingLogger(() => resolved.logger ?? attachedLoggers.at(-1) ?? consoleLogger);
   // writes inside the app's transactions publish their events after the outermost commit
-  trackTransactions(orm);
+  trackTransactions(orm, logger);
   const now = resolved.clock ?? (() => new Date());
   const events =
     resolved.changeEvents === 'postgres'
-      ? new PostgresChangeEventBus({ listen: listenSessionFor(orm, target.kind) })
-      : new InProcessChangeEventBus();
-  const cache = resolved.cache === false ? null : new StatsCache(resolved.cache);
+      ? new PostgresChangeEventBus({ listen: listenSessionFor(orm, target.kind), logger })
+      : new InProcessChangeEventBus({ logger });
+  const cache = resolved.cache === false ? null : new StatsCache({ ...resolved.cache, logger });
   cache?.attach(events);
   const dashboard = createDashboard({ cache, events });
   // claims seen recently, so that provisioning on every request does not query every time
@@ -177,13 +193,22 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
     orm,
     events,
     cache,
+    logger,
+    useLogger: (attached) => {
+      attachedLoggers.push(attached);
+      return () => {
+        const index = attachedLoggers.lastIndexOf(attached);
+        if (index !== -1) attachedLoggers.splice(index, 1);
+      };
+    },
     dashboard,
     now,
     fork: () => orm.em.fork(),
     observeQueries: (observer) => {
       if (!timer.timing && !warnedUntimed && hostOrm) {
         warnedUntimed = true;
-        console.warn(
+        logger.warn(
+          {},
           'taskpulse: the ORM connected before createTaskpulse({ orm }), so its statements are not timed (no query metrics): open taskpulse right after MikroORM.init().',
         );
       }

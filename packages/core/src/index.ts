@@ -17,7 +17,6 @@ export {
   StatsCache,
   type StatsCacheCounters,
   type StatsCacheKey,
-  type StatsCacheLogger,
   type StatsCacheOptions,
   type StatsCacheParamValue,
   type StatsCacheRedisOptions,
@@ -89,6 +88,11 @@ export {
   parseIdempotencyKey,
   type WriteOptions,
 } from './idempotency/index.ts';
+export {
+  type ConsoleLogLevel,
+  type CoreLogger,
+  createConsoleLogger,
+} from './logging/index.ts';
 export {
   cursorSchema,
   encodeCursor,

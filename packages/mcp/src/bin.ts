@@ -67,6 +67,8 @@ const taskpulse = await createTaskpulse({
   database,
   migrate: true,
   changeEvents: databaseUrl ? 'postgres' : 'local',
+  // core's own lines (a lost LISTEN session, …) go to stderr too: stdout speaks MCP
+  logger,
 }).catch((error: unknown) => {
   logger.error({ err: error }, 'cannot open the database');
   process.exit(1);

@@ -11,7 +11,7 @@ import {
 import type { AnyTRPCRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
-import type { TaskpulseRouter } from '../router/types.ts';
+import type { TaskpulseApiRouter } from '../router/types.ts';
 import { resolveClientOptions, type TaskpulseClientOptions } from './options.ts';
 import {
   IDEMPOTENCY_KEY_HEADER,
@@ -22,7 +22,7 @@ import {
 } from './retry.ts';
 
 /** A typed client of every taskpulse procedure: `client.tasks.create.mutate(…)`, `client.dashboard.live.subscribe(…)`. */
-export type TaskpulseClient = TRPCClient<TaskpulseRouter>;
+export type TaskpulseClient = TRPCClient<TaskpulseApiRouter>;
 
 /**
  * `httpSubscriptionLink` on the EventSource of the options, else the global one, looked up when
@@ -35,9 +35,9 @@ function sseLink(
     url: string;
     connectionParams: () => Promise<Record<string, string> | null>;
   },
-): TRPCLink<TaskpulseRouter> {
+): TRPCLink<TaskpulseApiRouter> {
   return (runtime) => {
-    let link: OperationLink<TaskpulseRouter> | undefined;
+    let link: OperationLink<TaskpulseApiRouter> | undefined;
     return (call) => {
       const found =
         EventSource ?? (globalThis as { EventSource?: EventSourceLike.AnyConstructor }).EventSource;
@@ -46,7 +46,7 @@ function sseLink(
           observer.error(TRPCClientError.from(new MissingEventSourceError()));
         });
       }
-      link ??= httpSubscriptionLink<TaskpulseRouter, EventSourceLike.AnyConstructor>({
+      link ??= httpSubscriptionLink<TaskpulseApiRouter, EventSourceLike.AnyConstructor>({
         ...options,
         EventSource: found,
       })(runtime);
@@ -64,18 +64,18 @@ function sseLink(
  *
  * @example
  * ```ts
- * const client = createTRPCClient<TaskpulseRouter>({
+ * const client = createTRPCClient<TaskpulseApiRouter>({
  *   links: [loggerLink(), ...createTaskpulseLinks({ url, getToken })],
  * });
  * ```
  */
 export function createTaskpulseLinks<THost extends AnyTRPCRouter | undefined = undefined>(
   options: TaskpulseClientOptions<THost>,
-): TRPCLink<TaskpulseRouter>[] {
+): TRPCLink<TaskpulseApiRouter>[] {
   const resolved = resolveClientOptions(options);
   const { trpcUrl, pathPrefix, getToken, retry } = resolved;
 
-  const transport = splitLink<TaskpulseRouter>({
+  const transport = splitLink<TaskpulseApiRouter>({
     condition: (op) => op.type === 'subscription',
     true: sseLink(resolved.EventSource, {
       url: trpcUrl,
@@ -108,7 +108,7 @@ export function createTaskpulseLinks<THost extends AnyTRPCRouter | undefined = u
 }
 
 /** Sends every call to `<prefix><path>`: taskpulse's procedures mounted under a host router's key. */
-function prefixPaths(prefix: string): TRPCLink<TaskpulseRouter> {
+function prefixPaths(prefix: string): TRPCLink<TaskpulseApiRouter> {
   return () =>
     ({ op, next }) =>
       next({ ...op, path: `${prefix}${op.path}` });
@@ -142,5 +142,5 @@ function prefixPaths(prefix: string): TRPCLink<TaskpulseRouter> {
 export function createTaskpulseClient<THost extends AnyTRPCRouter | undefined = undefined>(
   options: TaskpulseClientOptions<THost>,
 ): TaskpulseClient {
-  return createTRPCClient<TaskpulseRouter>({ links: createTaskpulseLinks(options) });
+  return createTRPCClient<TaskpulseApiRouter>({ links: createTaskpulseLinks(options) });
 }

@@ -1,7 +1,7 @@
 import type { HTTPBatchStreamLinkOptions, HTTPHeaders } from '@trpc/client';
 import type { AnyTRPCRouter, inferRouterOutputs } from '@trpc/server';
 import type { AnyClientTypes, EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
-import type { TaskpulseRouter } from '../router/types.ts';
+import type { TaskpulseApiRouter } from '../router/types.ts';
 
 /** What `getToken` may return: a token, or nothing for an anonymous call. */
 export type TokenResult = string | null | undefined;
@@ -20,7 +20,7 @@ export interface TaskpulseRetryOptions {
   maxDelayMs?: number;
 }
 
-type TaskpulseOutputs = inferRouterOutputs<TaskpulseRouter>;
+type TaskpulseOutputs = inferRouterOutputs<TaskpulseApiRouter>;
 
 /** The dotted paths of `T` (router outputs) under which all of taskpulse's procedures are. */
 type MountPaths<T, Prefix extends string, Depth extends unknown[]> = Depth['length'] extends 3

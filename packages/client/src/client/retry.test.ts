@@ -1,7 +1,7 @@
 import { createTRPCClient, TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import { describe, expect, it } from 'vitest';
-import type { TaskpulseRouter } from '../router/types.ts';
+import type { TaskpulseApiRouter } from '../router/types.ts';
 import {
   type FailedAttempt,
   idempotencyKeyHeader,
@@ -110,7 +110,7 @@ describe('Idempotency-Key', () => {
     const seen: (string | undefined)[] = [];
     let attempt = 0;
     // fails the first two attempts as if the network dropped, then answers
-    const transport: TRPCLink<TaskpulseRouter> =
+    const transport: TRPCLink<TaskpulseApiRouter> =
       () =>
       ({ op }) =>
         observable((observer) => {
@@ -122,7 +122,7 @@ describe('Idempotency-Key', () => {
             observer.complete();
           }
         });
-    const client = createTRPCClient<TaskpulseRouter>({
+    const client = createTRPCClient<TaskpulseApiRouter>({
       links: [idempotencyKeyLink(), ...retryLinks({ ...retry, baseDelayMs: 1 }, false), transport],
     });
     await client.tasks.create.mutate({ title: 'A' });
@@ -163,7 +163,7 @@ describe('retryDelayMs', () => {
  */
 function scriptedLive(script: ('connect-drop' | 'fail' | 'emit')[]) {
   let attempts = 0;
-  const link: TRPCLink<TaskpulseRouter> = () => () =>
+  const link: TRPCLink<TaskpulseApiRouter> = () => () =>
     observable((observer) => {
       const step = script[attempts] ?? 'fail';
       attempts += 1;
@@ -179,8 +179,8 @@ function scriptedLive(script: ('connect-drop' | 'fail' | 'emit')[]) {
   return { link, attempts: () => attempts };
 }
 
-function subscribeLive(links: TRPCLink<TaskpulseRouter>[]) {
-  const client = createTRPCClient<TaskpulseRouter>({ links });
+function subscribeLive(links: TRPCLink<TaskpulseApiRouter>[]) {
+  const client = createTRPCClient<TaskpulseApiRouter>({ links });
   return new Promise<{ data?: unknown; error?: unknown }>((resolve) => {
     const subscription = client.dashboard.live.subscribe(
       {},

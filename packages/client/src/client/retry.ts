@@ -1,7 +1,7 @@
 import { type Operation, retryLink, type TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { AnyClientTypes } from '@trpc/server/unstable-core-do-not-import';
-import type { TaskpulseRouter } from '../router/types.ts';
+import type { TaskpulseApiRouter } from '../router/types.ts';
 import type { TaskpulseRetryOptions } from './options.ts';
 
 /** Thrown when a live subscription starts in a runtime without EventSource. */
@@ -31,7 +31,7 @@ export function idempotencyKeyOf(op: Pick<Operation, 'context'>): string | undef
  * one. It sits before the retry link, so that every attempt of a mutation sends the same key:
  * the server then carries it out at most once, however many attempts reach it.
  */
-export function idempotencyKeyLink(): TRPCLink<TaskpulseRouter> {
+export function idempotencyKeyLink(): TRPCLink<TaskpulseApiRouter> {
   return () =>
     ({ op, next }) => {
       if (op.type !== 'mutation' || idempotencyKeyOf(op) !== undefined) return next(op);
@@ -114,11 +114,11 @@ export function retryDelayMs(attempt: number, retry: Required<TaskpulseRetryOpti
 export function retryLinks(
   retry: Required<TaskpulseRetryOptions>,
   refreshesToken: boolean,
-): TRPCLink<TaskpulseRouter>[] {
+): TRPCLink<TaskpulseApiRouter>[] {
   // per subscription: the op's context object, the same for all its attempts (retryLink
   // copies the op with its lastEventId, keeping the context)
   const subscriptions = new WeakMap<object, { attempts: number; connectedAt: number }>();
-  const track: TRPCLink<TaskpulseRouter> =
+  const track: TRPCLink<TaskpulseApiRouter> =
     () =>
     ({ op, next }) => {
       if (op.type !== 'subscription') return next(op);
@@ -139,7 +139,7 @@ export function retryLinks(
       });
     };
   return [
-    retryLink<TaskpulseRouter>({
+    retryLink<TaskpulseApiRouter>({
       retry: ({ op, error, attempts }) => {
         const connectedAt =
           op.type === 'subscription' ? (subscriptions.get(op.context)?.connectedAt ?? 0) : 0;

@@ -1,18 +1,18 @@
 import { isTRPCClientError, type TRPCClientError } from '@trpc/client';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
-import type { TaskpulseErrorData, TaskpulseIssue, TaskpulseRouter } from '../router/types.ts';
+import type { TaskpulseApiRouter, TaskpulseErrorData, TaskpulseIssue } from '../router/types.ts';
 
 /** A tRPC error code, as taskpulse answers it (`BAD_REQUEST`, `NOT_FOUND`, `CONFLICT`, …). */
-export type TaskpulseErrorCode = TRPC_ERROR_CODE_KEY;
+export type TaskpulseApiErrorCode = TRPC_ERROR_CODE_KEY;
 
 /**
  * An error thrown by a taskpulse client call. `data` is missing when the call never got an
  * answer from the API (a network failure, a proxy's error page).
  */
-export type TaskpulseClientError = TRPCClientError<TaskpulseRouter>;
+export type TaskpulseClientError = TRPCClientError<TaskpulseApiRouter>;
 
 /** A {@link TaskpulseClientError} the API answered with `TCode`: its `data` is there. */
-export type TaskpulseApiError<TCode extends TaskpulseErrorCode = TaskpulseErrorCode> = Omit<
+export type TaskpulseApiError<TCode extends TaskpulseApiErrorCode = TaskpulseApiErrorCode> = Omit<
   TaskpulseClientError,
   'data'
 > & {
@@ -45,11 +45,11 @@ function looksLikeClientError(error: unknown): error is TaskpulseClientError {
  * ```
  */
 export function isTaskpulseClientError(error: unknown): error is TaskpulseClientError;
-export function isTaskpulseClientError<TCode extends TaskpulseErrorCode>(
+export function isTaskpulseClientError<TCode extends TaskpulseApiErrorCode>(
   error: unknown,
   code: TCode,
 ): error is TaskpulseApiError<TCode>;
-export function isTaskpulseClientError(error: unknown, code?: TaskpulseErrorCode): boolean {
+export function isTaskpulseClientError(error: unknown, code?: TaskpulseApiErrorCode): boolean {
   if (!isTRPCClientError(error) && !looksLikeClientError(error)) return false;
   return code === undefined || (error as TaskpulseClientError).data?.code === code;
 }
@@ -58,7 +58,7 @@ export function isTaskpulseClientError(error: unknown, code?: TaskpulseErrorCode
  * The code the taskpulse API answered a failed call with, or undefined when `error` is not
  * such an answer (a network failure, or an error of another kind).
  */
-export function getTaskpulseErrorCode(error: unknown): TaskpulseErrorCode | undefined {
+export function getTaskpulseErrorCode(error: unknown): TaskpulseApiErrorCode | undefined {
   return isTaskpulseClientError(error) ? (error.data?.code ?? undefined) : undefined;
 }
 

@@ -1,17 +1,17 @@
 import type { QueryClient } from '@tanstack/react-query';
 // the main entry by its package name, so that this entry's declarations import it rather than copy it
-import type { TaskpulseClient, TaskpulseRouter } from '@taskpulse/client';
+import type { TaskpulseApiRouter, TaskpulseClient } from '@taskpulse/client';
 import { createTRPCContext, type TRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import { createElement, type ReactNode } from 'react';
 
-const context = createTRPCContext<TaskpulseRouter>();
+const context = createTRPCContext<TaskpulseApiRouter>();
 
 /**
  * Query and mutation options for every taskpulse procedure, for TanStack Query's hooks:
  * `useQuery(taskpulse.dashboard.statistics.queryOptions())`,
  * `useMutation(taskpulse.tasks.create.mutationOptions())`, and their query keys and filters.
  */
-export type TaskpulseOptionsProxy = TRPCOptionsProxy<TaskpulseRouter>;
+export type TaskpulseOptionsProxy = TRPCOptionsProxy<TaskpulseApiRouter>;
 
 /** Props of {@link TaskpulseProvider}. */
 export interface TaskpulseProviderProps {

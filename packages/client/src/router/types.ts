@@ -1,4 +1,4 @@
-import type { TaskpulseApiRouter } from '@taskpulse/trpc-server';
+import type { TaskpulseApiRouter as ServerApiRouter } from '@taskpulse/trpc-server';
 import type { inferRouterError, inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
 /**
@@ -6,7 +6,7 @@ import type { inferRouterError, inferRouterInputs, inferRouterOutputs } from '@t
  * input, output and error shape. The client's declarations carry it in full, so it needs no
  * server package to type-check.
  */
-export type TaskpulseRouter = TaskpulseApiRouter;
+export type TaskpulseApiRouter = ServerApiRouter;
 
 /**
  * The input of every procedure, by path, as the caller writes it.
@@ -16,7 +16,7 @@ export type TaskpulseRouter = TaskpulseApiRouter;
  * const input: RouterInputs['tasks']['create'] = { title: 'Write the report', priority: 'high' };
  * ```
  */
-export type RouterInputs = inferRouterInputs<TaskpulseRouter>;
+export type RouterInputs = inferRouterInputs<TaskpulseApiRouter>;
 
 /**
  * The output of every procedure, by path, as it arrives (dates are ISO-8601 strings).
@@ -26,10 +26,10 @@ export type RouterInputs = inferRouterInputs<TaskpulseRouter>;
  * type Stats = RouterOutputs['dashboard']['statistics'];
  * ```
  */
-export type RouterOutputs = inferRouterOutputs<TaskpulseRouter>;
+export type RouterOutputs = inferRouterOutputs<TaskpulseApiRouter>;
 
 /** The error shape every taskpulse procedure answers with (`message`, `code`, `data`). */
-export type TaskpulseErrorShape = inferRouterError<TaskpulseRouter>;
+export type TaskpulseErrorShape = inferRouterError<TaskpulseApiRouter>;
 
 /** The `data` of a taskpulse error: tRPC code, HTTP status, path, `issues`, `retryAfterMs`. */
 export type TaskpulseErrorData = TaskpulseErrorShape['data'];

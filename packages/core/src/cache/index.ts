@@ -2,7 +2,6 @@ export type { StatsCacheKey, StatsCacheParamValue } from './cache-key.ts';
 export {
   StatsCache,
   type StatsCacheCounters,
-  type StatsCacheLogger,
   type StatsCacheOptions,
   type StatsCacheRedisOptions,
 } from './stats-cache.ts';

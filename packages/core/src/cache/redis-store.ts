@@ -10,6 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import { z } from 'zod';
+import { parseMessage } from '../events/change-event.ts';
+import type { CoreLogger } from '../logging/index.ts';
 
 /** Where the store reports to: the {@link StatsCache} that owns it. */
 export interface RedisStoreHooks {
@@ -22,8 +24,8 @@ export interface RedisStoreHooks {
   resync(afterOutage: boolean): void;
   /** A Redis operation or connection failed (for the counters). */
   failed(): void;
-  warn(message: string, meta?: object): void;
-  info(message: string, meta?: object): void;
+  /** Where an outage and the recovery are reported. */
+  logger: CoreLogger;
 }
 
 export interface RedisStoreOptions {
@@ -256,15 +258,13 @@ export class RedisStore {
 
   #receive(channel: string, message: string): void {
     if (channel !== this.#channel) return;
-    let parsed: z.infer<typeof messageSchema>;
-    try {
-      parsed = messageSchema.parse(JSON.parse(message));
-    } catch {
+    const parsed = parseMessage(messageSchema, message);
+    if (!parsed.ok) {
       // on our channel but not understood (another version?): assume the worst
       this.#hooks.resync(true);
       return;
     }
-    if (parsed.origin !== this.#origin) this.#hooks.invalidated(parsed.userIds);
+    if (parsed.value.origin !== this.#origin) this.#hooks.invalidated(parsed.value.userIds);
   }
 
   #fail(error: unknown): void {
@@ -277,9 +277,9 @@ export class RedisStore {
     if (this.#down || this.#closing) return;
     this.#down = true;
     const reason = error instanceof Error ? error.message : String(error);
-    this.#hooks.warn(
-      `taskpulse: Redis at ${this.#where} is unavailable (${reason}); statistics are computed from the database and cached in this instance only until it is back.`,
+    this.#hooks.logger.warn(
       { error: reason },
+      `taskpulse: Redis at ${this.#where} is unavailable (${reason}); statistics are computed from the database and cached in this instance only until it is back.`,
     );
   }
 
@@ -287,7 +287,8 @@ export class RedisStore {
     if (!this.#down || this.#closing) return;
     if (this.#commands.status !== 'ready' || !this.#subscribed || this.#pending.size > 0) return;
     this.#down = false;
-    this.#hooks.info(
+    this.#hooks.logger.info(
+      {},
       `taskpulse: Redis at ${this.#where} is reachable again; statistics are shared again.`,
     );
   }

@@ -11,9 +11,10 @@ const bobStatistics: StatsCacheKey = { userId: 'bob', figure: 'statistics' };
 
 /** A logger that records, and can tell outage warnings from the rest. */
 function recordingLogger() {
-  const logger = { warn: vi.fn(), info: vi.fn() };
+  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const outageWarnings = () =>
-    logger.warn.mock.calls.filter(([message]) => String(message).includes('is unavailable')).length;
+    logger.warn.mock.calls.filter(([, message]) => String(message).includes('is unavailable'))
+      .length;
   return { logger, outageWarnings };
 }
 
@@ -151,7 +152,7 @@ describeRedis('StatsCache across instances', (redis) => {
 
     proxy.restore();
     await untilUp(a);
-    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('reachable again'));
+    expect(logger.info).toHaveBeenCalledWith({}, expect.stringContaining('reachable again'));
     expect(await a.get(aliceStatistics, count(aliceStatistics))).toBe('alice-2');
 
     proxy.cut(); // a second outage is a second warning
@@ -239,8 +240,7 @@ describeRedis('StatsCache across instances', (redis) => {
       invalidated: vi.fn(),
       resync: vi.fn(),
       failed: vi.fn(),
-      warn: vi.fn(),
-      info: vi.fn(),
+      logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
     };
     const options = {
       url: redis.url,

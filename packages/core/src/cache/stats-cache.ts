@@ -2,15 +2,9 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { parseWith } from '../errors/index.ts';
 import type { ChangeEventBus } from '../events/index.ts';
+import { type CoreLogger, coreLoggerSchema, createConsoleLogger } from '../logging/index.ts';
 import { canonicalKey, type StatsCacheKey } from './cache-key.ts';
 import { openRedisStore, type RedisStore, type SharedRead } from './redis-store.ts';
-
-/** Where the cache reports trouble (Redis unreachable) and recovery. */
-export interface StatsCacheLogger {
-  warn(message: string, meta?: object): void;
-  /** Optional: recovery notices go here when present. */
-  info?(message: string, meta?: object): void;
-}
 
 /** The Redis that instances share, for values and for invalidations. */
 export interface StatsCacheRedisOptions {
@@ -51,10 +45,11 @@ export interface StatsCacheOptions {
    */
   redis?: StatsCacheRedisOptions;
   /**
-   * Where warnings go.
-   * @default console
+   * Where the cache reports trouble (Redis unreachable) and recovery; `createTaskpulse` gives
+   * it its own `logger`.
+   * @default a console logger
    */
-  logger?: StatsCacheLogger;
+  logger?: CoreLogger;
   /**
    * The clock of the time-to-live in this instance, in milliseconds (only differences
    * matter; values must be above 0, which lru-cache reads as "no start time"). Injectable so
@@ -138,15 +133,7 @@ const optionsSchema = z
       })
       .strict()
       .optional(),
-    logger: z
-      .custom<StatsCacheLogger>(
-        (value) =>
-          typeof value === 'object' &&
-          value !== null &&
-          typeof (value as { warn?: unknown }).warn === 'function',
-        'must have a warn(message, meta) method',
-      )
-      .optional(),
+    logger: coreLoggerSchema.optional(),
     now: z
       .custom<() => number>((value) => typeof value === 'function', 'must be a function')
       .optional(),
@@ -177,7 +164,7 @@ const optionsSchema = z
  */
 export class StatsCache {
   readonly #ttlMs: number;
-  readonly #logger: StatsCacheLogger;
+  readonly #logger: CoreLogger;
   readonly #l1: LRUCache<string, Entry, LoadContext>;
   /** The keys of each user's entries, so that invalidating a user touches only those. */
   readonly #keysByUser = new Map<string, Set<string>>();
@@ -208,7 +195,7 @@ export class StatsCache {
   constructor(options: StatsCacheOptions = {}) {
     const config = parseWith(optionsSchema, options, 'statistics cache options');
     this.#ttlMs = config.ttlMs;
-    this.#logger = config.logger ?? console;
+    this.#logger = config.logger ?? createConsoleLogger();
     this.#l1 = new LRUCache<string, Entry, LoadContext>({
       max: config.max,
       ttl: config.ttlMs,
@@ -232,8 +219,7 @@ export class StatsCache {
           failed: () => {
             this.#counters.redisErrors++;
           },
-          warn: (...args) => this.#logger.warn(...args),
-          info: (...args) => this.#logger.info?.(...args),
+          logger: this.#logger,
         },
       ).then(
         (store) => {
@@ -243,8 +229,8 @@ export class StatsCache {
         (error: unknown) => {
           this.#storeFailed = true;
           this.#logger.warn(
-            'taskpulse: the statistics cache is configured with Redis, but ioredis cannot be loaded (install ioredis 5); figures are cached in this instance only.',
             { error: error instanceof Error ? error.message : String(error) },
+            'taskpulse: the statistics cache is configured with Redis, but ioredis cannot be loaded (install ioredis 5); figures are cached in this instance only.',
           );
           return undefined;
         },

@@ -6,14 +6,14 @@ import {
   runWrite,
   type TaskpulseContext,
 } from '../context.ts';
+import { rethrowMissingCaller } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import type { WriteOptions } from '../idempotency/index.ts';
-import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
+import { cursorTimestamp, keysetPage, type Page } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { MessageRole } from '../schema/limits.ts';
-import { rethrowMissingCaller } from '../tasks/task-service.ts';
 import {
   type AppendMessageInput,
   appendMessageInput,
@@ -107,12 +107,13 @@ export async function listConversations(
   input: ListConversationsInput = {},
 ): Promise<Page<ConversationDto>> {
   const data = parseWith(listConversationsInput, input, 'input');
+  const page = keysetPage(data, 'desc');
   return runRead(async () => {
     const { rows } = await sql<ConversationRow>`select c.id, c.title, c.created_at, c.updated_at,
       ${cursorTimestamp('c.created_at')} as cursor_ts from conversations c
-      where c.user_id = ${ctx.caller.id} and ${afterCursor('c', data.cursor, 'desc')}
-      order by c.created_at desc, c.id desc limit ${data.limit + 1}`.execute(queriesOf(ctx));
-    return toPage(rows, data.limit, toConversationDto);
+      where c.user_id = ${ctx.caller.id} and ${page.after('c')}
+      ${page.orderAndLimit('c')}`.execute(queriesOf(ctx));
+    return page.of(rows, toConversationDto);
   });
 }
 
@@ -172,6 +173,7 @@ export async function listMessages(
   input: ListMessagesInput,
 ): Promise<Page<MessageDto>> {
   const data = parseWith(listMessagesInput, input, 'input');
+  const page = keysetPage(data, 'asc');
   return runRead(async () => {
     const db = queriesOf(ctx);
     const owned = await db
@@ -184,8 +186,8 @@ export async function listMessages(
     const { rows } =
       await sql<MessageRow>`select m.id, m.conversation_id, m.role, m.content, m.created_at,
       ${cursorTimestamp('m.created_at')} as cursor_ts from messages m
-      where m.conversation_id = ${data.conversationId} and ${afterCursor('m', data.cursor, 'asc')}
-      order by m.created_at, m.id limit ${data.limit + 1}`.execute(db);
-    return toPage(rows, data.limit, toMessageDto);
+      where m.conversation_id = ${data.conversationId} and ${page.after('m')}
+      ${page.orderAndLimit('m')}`.execute(db);
+    return page.of(rows, toMessageDto);
   });
 }

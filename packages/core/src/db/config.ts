@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { coreLoggerSchema } from '../logging/index.ts';
 import type { TaskpulseOrm } from './open.ts';
 
 /** One executed SQL statement, as reported to the `onQuery` option of `createTaskpulse`. */
@@ -150,6 +151,14 @@ const sharedOptions = {
       'must be a function taking { sql, durationMs }',
     )
     .optional(),
+  /**
+   * Where core reports what it has to (a lost LISTEN session, Redis down and back, a change
+   * listener that failed): `{ debug, info, warn, error }` taking `(fields, message)`, as pino's
+   * logger does. An API server (`createTaskpulseRuntime`) sends them to its own logger when
+   * this is not set.
+   * @default a console logger (`console.info`/`warn`/`error`)
+   */
+  logger: coreLoggerSchema.optional(),
   /** The clock: what "now" is for every write and statistic. @default () => new Date() */
   clock: z
     .custom<() => Date>(

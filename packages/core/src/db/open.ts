@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DatabaseConnection } from 'kysely';
+import pRetry from 'p-retry';
 import { TaskpulseError } from '../errors/index.ts';
 import { entities } from '../schema/entities.ts';
 import { routines } from '../schema/routines.ts';
@@ -218,6 +219,9 @@ function missingDriver(name: string, cause: unknown): TaskpulseError {
   );
 }
 
+/** The backoff of the first connection: exponential from 100 ms, at most 2 s between attempts. */
+const DATABASE_BACKOFF = { minTimeout: 100, factor: 2, maxTimeout: 2_000, randomize: false };
+
 /**
  * Waits until the database answers, retrying with exponential backoff (100 ms doubling to
  * 2 s) for at most `timeoutMs`, then fails with an `UNAVAILABLE` error that names the
@@ -228,23 +232,27 @@ export async function waitForDatabase(
   target: DatabaseTarget,
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 100;
   let attempts = 0;
-  for (;;) {
-    attempts += 1;
-    const check = await checkConnection(orm);
-    if (check.ok) return;
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      throw new TaskpulseError(
-        'UNAVAILABLE',
-        `Cannot reach ${target.where} after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${Math.round(timeoutMs / 100) / 10} s: ${target.redact(check.reason)}. Check that the server is running and accepts connections.`,
-        { cause: check.error },
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, remaining)));
-    delay = Math.min(delay * 2, 2_000);
+  let failed: { reason: string; error?: unknown } | undefined;
+  try {
+    // 100 ms, doubling up to 2 s, the last wait cut to what is left of timeoutMs
+    await pRetry(
+      async () => {
+        attempts += 1;
+        const check = await checkConnection(orm);
+        if (!check.ok) {
+          failed = check;
+          throw new Error(check.reason);
+        }
+      },
+      { ...DATABASE_BACKOFF, retries: Number.POSITIVE_INFINITY, maxRetryTime: timeoutMs },
+    );
+  } catch {
+    throw new TaskpulseError(
+      'UNAVAILABLE',
+      `Cannot reach ${target.where} after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${Math.round(timeoutMs / 100) / 10} s: ${target.redact(failed?.reason ?? 'no answer')}. Check that the server is running and accepts connections.`,
+      { cause: failed?.error },
+    );
   }
 }
 

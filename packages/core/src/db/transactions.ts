@@ -1,5 +1,6 @@
 import type { EventSubscriber, MikroORM, TransactionEventArgs } from '@mikro-orm/core';
 import { TaskpulseError } from '../errors/index.ts';
+import type { CoreLogger } from '../logging/index.ts';
 import type { TaskpulseEntityManager } from './open.ts';
 
 /** A transaction or savepoint as MikroORM hands it around (a Kysely controlled transaction). */
@@ -95,11 +96,11 @@ const trackers = new WeakMap<object, TransactionTracker>();
  * The tracker of `orm`'s transactions, registered on its root event manager (and in its
  * configured subscribers, for forks made with a fresh event manager) the first time.
  */
-export function trackTransactions(orm: MikroORM): TransactionTracker {
+export function trackTransactions(orm: MikroORM, logger: CoreLogger): TransactionTracker {
   let tracker = trackers.get(orm.config);
   if (!tracker) {
     tracker = new TransactionTracker((error) =>
-      console.error('taskpulse: work deferred to a commit failed', error),
+      logger.error({ err: error }, 'taskpulse: work deferred to a commit failed'),
     );
     trackers.set(orm.config, tracker);
     orm.em.getEventManager().registerSubscriber(tracker);

@@ -1,4 +1,5 @@
 import type { QueryExecutorProvider } from 'kysely';
+import { z } from 'zod';
 
 /**
  * What a committed write changed. `resync` is not a write: a transport publishes it when it
@@ -47,6 +48,40 @@ export interface ChangeEvent {
   conversationId?: string;
   /** When the change was committed (the caller's clock). */
   at: Date;
+}
+
+/**
+ * A change event as it travels between instances (a NOTIFY payload): JSON, with `at` as an
+ * ISO-8601 instant. Parsing gives back a {@link ChangeEvent}.
+ */
+export const changeEventWireSchema = z
+  .object({
+    type: z.enum(CHANGE_EVENT_TYPES),
+    actorId: z.string(),
+    affectedUserIds: z.array(z.string()),
+    taskId: z.string().optional(),
+    teamId: z.string().optional(),
+    conversationId: z.string().optional(),
+    at: z.iso.datetime({ offset: true }).transform((at) => new Date(at)),
+  })
+  .strict() satisfies z.ZodType<ChangeEvent, unknown>;
+
+/**
+ * Parses a message from another instance (a NOTIFY payload, a Redis message): JSON, then
+ * `schema`: the value, or the reason it is not what `schema` describes.
+ */
+export function parseMessage<T>(
+  schema: z.ZodType<T, unknown>,
+  text: string,
+): { ok: true; value: T } | { ok: false; error: unknown } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error };
+  }
+  const result = schema.safeParse(json);
+  return result.success ? { ok: true, value: result.data } : { ok: false, error: result.error };
 }
 
 /** Something that receives change events. */

@@ -1,17 +1,26 @@
+import { type CoreLogger, createConsoleLogger } from '../logging/index.ts';
 import type { ChangeEvent, ChangeEventBus, ChangeListener } from './change-event.ts';
 
 /**
  * A {@link ChangeEventBus} within one process. A listener that throws does not keep the
- * event from the others; the error goes to `onListenerError` (default: `console.error`).
+ * event from the others; the error goes to `onListenerError`, or else to `logger.error`.
  */
 export class InProcessChangeEventBus implements ChangeEventBus {
   readonly #listeners = new Set<ChangeListener>();
   readonly #onListenerError: (error: unknown, event: ChangeEvent) => void;
 
-  constructor(options: { onListenerError?: (error: unknown, event: ChangeEvent) => void } = {}) {
+  constructor(
+    options: {
+      onListenerError?: (error: unknown, event: ChangeEvent) => void;
+      /** @default a console logger */
+      logger?: CoreLogger;
+    } = {},
+  ) {
+    const logger = options.logger ?? createConsoleLogger();
     this.#onListenerError =
       options.onListenerError ??
-      ((error) => console.error('taskpulse: a change listener failed', error));
+      ((error, event) =>
+        logger.error({ err: error, event: event.type }, 'taskpulse: a change listener failed'));
   }
 
   publish(event: ChangeEvent): void {

@@ -1,5 +1,5 @@
 /** Change events across instances through PostgreSQL LISTEN/NOTIFY. */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { describeDatabases, describePostgres } from '../../test/databases.ts';
 import { as, createUsers } from '../../test/fixtures.ts';
 import { startTcpProxy, type TcpProxy } from '../../test/tcp-proxy.ts';
@@ -9,6 +9,7 @@ import { newId } from '../schema/entities.ts';
 import { createTask } from '../tasks/index.ts';
 import { addMember, createTeam } from '../teams/index.ts';
 import type { ChangeEvent } from './change-event.ts';
+import { CHANGE_CHANNEL } from './postgres-bus.ts';
 
 /** Collects the events a bus delivers, and waits for them. */
 function recorder(tp: Taskpulse) {
@@ -68,6 +69,47 @@ describePostgres('change events across instances', (db) => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(onA.events).toHaveLength(1); // A does not get its own notification back
     expect(onB.events).toHaveLength(1);
+  });
+
+  it('ignores, with a warning, a notification that is not a change event, and delivers the next', async () => {
+    const warn = vi.fn();
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    const c = await createTaskpulse({
+      database: { url: db.url! },
+      changeEvents: 'postgres',
+      logger,
+    });
+    try {
+      const onC = recorder(c);
+      const notify = (payload: string) =>
+        a.fork().execute(`select pg_notify('${CHANGE_CHANNEL}', ?)`, [payload]);
+      const at = new Date().toISOString();
+      await notify('not json');
+      await notify(
+        JSON.stringify({
+          o: 'other',
+          e: { type: 'task.exploded', actorId: 'x', affectedUserIds: [], at },
+        }),
+      );
+      await notify(JSON.stringify({ o: 'other', e: { type: 'task.created', actorId: 'x', at } }));
+      await notify(
+        JSON.stringify({
+          o: 'other',
+          e: { type: 'resync', actorId: '', affectedUserIds: ['bob'], at },
+        }),
+      );
+      await onC.waitFor((events) => events.length === 1);
+      expect(onC.events).toEqual([
+        { type: 'resync', actorId: '', affectedUserIds: ['bob'], at: new Date(at) },
+      ]);
+      expect(warn.mock.calls.map(([, message]) => message)).toEqual([
+        'taskpulse: ignored a malformed change notification',
+        'taskpulse: ignored a malformed change notification',
+        'taskpulse: ignored a malformed change notification',
+      ]);
+    } finally {
+      await c.close();
+    }
   });
 
   it('sends nothing for a rolled-back write', async () => {

@@ -1,6 +1,15 @@
 import { type QueryExecutorProvider, sql } from 'kysely';
+import pRetry from 'p-retry';
 import { v7 as uuidv7 } from 'uuid';
-import type { ChangeEvent, ChangeEventBus, ChangeListener } from './change-event.ts';
+import { z } from 'zod';
+import { type CoreLogger, createConsoleLogger } from '../logging/index.ts';
+import {
+  type ChangeEvent,
+  type ChangeEventBus,
+  type ChangeListener,
+  changeEventWireSchema,
+  parseMessage,
+} from './change-event.ts';
 import { InProcessChangeEventBus } from './in-process-bus.ts';
 
 /** The PostgreSQL channel change events travel on. */
@@ -18,17 +27,29 @@ export type ListenSession = (
   onLost: (error: unknown) => void,
 ) => Promise<() => Promise<void>>;
 
-interface Envelope {
-  /** The instance that made the write. */
-  o: string;
-  e: Omit<ChangeEvent, 'at'> & { at: string };
-}
+/** A NOTIFY payload: the instance that made the write (`o`) and its event (`e`). */
+const envelopeSchema = z.object({ o: z.string(), e: changeEventWireSchema }).strict();
+
+type Envelope = z.input<typeof envelopeSchema>;
+
+/**
+ * Reconnecting after a lost session: until it works or the bus closes, waiting 100 ms after the
+ * first failed attempt, doubling up to 5 s; the waits never keep the process alive.
+ */
+const RECONNECT_BACKOFF = {
+  retries: Number.POSITIVE_INFINITY,
+  minTimeout: 100,
+  factor: 2,
+  maxTimeout: 5_000,
+  randomize: false,
+  unref: true,
+};
 
 /** Options of {@link PostgresChangeEventBus}. */
 export interface PostgresChangeEventBusOptions {
   listen: ListenSession;
-  /** Reports listener failures and reconnects. @default console.warn */
-  onWarning?: (message: string, error?: unknown) => void;
+  /** Where malformed notifications, lost sessions and failed listeners are reported. @default a console logger */
+  logger?: CoreLogger;
 }
 
 /**
@@ -41,17 +62,18 @@ export interface PostgresChangeEventBusOptions {
 export class PostgresChangeEventBus implements ChangeEventBus {
   /** This instance's id, to tell its own notifications from the others'. */
   readonly instanceId = uuidv7();
-  readonly #local = new InProcessChangeEventBus();
+  readonly #local: InProcessChangeEventBus;
   readonly #listen: ListenSession;
-  readonly #warn: (message: string, error?: unknown) => void;
+  readonly #logger: CoreLogger;
   #stop: (() => Promise<void>) | undefined;
   #closed = false;
-  #reconnect: ReturnType<typeof setTimeout> | undefined;
+  // aborts a reconnect in progress when the bus closes
+  readonly #closing = new AbortController();
 
   constructor(options: PostgresChangeEventBusOptions) {
     this.#listen = options.listen;
-    this.#warn =
-      options.onWarning ?? ((message, error) => console.warn(`taskpulse: ${message}`, error ?? ''));
+    this.#logger = options.logger ?? createConsoleLogger();
+    this.#local = new InProcessChangeEventBus({ logger: this.#logger });
   }
 
   /** Starts listening; resolves once the LISTEN is in place. */
@@ -78,7 +100,7 @@ export class PostgresChangeEventBus implements ChangeEventBus {
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#reconnect);
+    this.#closing.abort();
     await this.#stop?.().catch(() => {});
   }
 
@@ -103,30 +125,36 @@ export class PostgresChangeEventBus implements ChangeEventBus {
   }
 
   #receive(payload: string): void {
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(payload) as Envelope;
-    } catch (error) {
-      this.#warn('ignored a malformed change notification', error);
+    const parsed = parseMessage(envelopeSchema, payload);
+    if (!parsed.ok) {
+      this.#logger.warn(
+        { err: parsed.error },
+        'taskpulse: ignored a malformed change notification',
+      );
       return;
     }
+    const envelope = parsed.value;
     if (envelope.o === this.instanceId) return; // already published locally after commit
-    this.#local.publish({ ...envelope.e, at: new Date(envelope.e.at) });
+    this.#local.publish(envelope.e);
   }
 
-  #lost(error: unknown, attempt = 0): void {
+  #lost(error: unknown): void {
     if (this.#closed) return;
-    if (attempt === 0) this.#warn('lost the change-event session; reconnecting', error);
-    const delay = Math.min(100 * 2 ** attempt, 5_000);
-    this.#reconnect = setTimeout(() => {
-      this.start().then(
-        () => {
-          // notifications sent while we were away are gone: everyone may be affected
-          this.#local.publish({ type: 'resync', actorId: '', affectedUserIds: [], at: new Date() });
-        },
-        (retryError: unknown) => this.#lost(retryError, attempt + 1),
-      );
-    }, delay);
-    this.#reconnect.unref?.();
+    this.#logger.warn({ err: error }, 'taskpulse: lost the change-event session; reconnecting');
+    pRetry(() => this.start(), { ...RECONNECT_BACKOFF, signal: this.#closing.signal }).then(
+      () => {
+        // notifications sent while we were away are gone: everyone may be affected
+        this.#local.publish({ type: 'resync', actorId: '', affectedUserIds: [], at: new Date() });
+      },
+      (failure: unknown) => {
+        // aborted by close(): nothing to reconnect; anything else p-retry does not retry
+        if (!this.#closed) {
+          this.#logger.error(
+            { err: failure },
+            'taskpulse: gave up reconnecting the change-event session',
+          );
+        }
+      },
+    );
   }
 }

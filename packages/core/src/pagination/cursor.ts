@@ -135,6 +135,47 @@ export function toPage<Row extends { cursor_ts: string; id: string }, T>(
 }
 
 /**
+ * One page of a keyset-paged list, ordered by (created_at, id): the condition that starts it
+ * after the cursor, the order with `limit + 1` rows (the extra one only says there is more),
+ * and the page built from those rows. Every paged list reads through one.
+ *
+ * @example
+ * ```ts
+ * const page = keysetPage(data, 'desc');
+ * const { rows } = await sql<TeamRow>`select … from teams t
+ *   where ${page.after('t')} ${page.orderAndLimit('t')}`.execute(db);
+ * return page.of(rows, toTeamDto);
+ * ```
+ */
+export interface KeysetPage {
+  /** The keyset condition over rows aliased `alias`; true on the first page. */
+  after(alias: string): RawBuilder<boolean>;
+  /** `order by <alias>.created_at, <alias>.id` in the page's direction, `limit <limit + 1>`. */
+  orderAndLimit(alias?: string): RawBuilder<unknown>;
+  /** The page from the fetched rows (each with its `cursor_ts`), mapped by `toItem`. */
+  of<Row extends { cursor_ts: string; id: string }, T>(
+    rows: Row[],
+    toItem: (row: Row) => T,
+  ): Page<T>;
+}
+
+/** The {@link KeysetPage} of a list input's `cursor` and `limit`, newest first (`desc`) or oldest first. */
+export function keysetPage(
+  input: { cursor?: string | undefined; limit: number },
+  order: 'asc' | 'desc',
+): KeysetPage {
+  const direction = order === 'desc' ? sql`desc` : sql`asc`;
+  const column = (alias: string | undefined, name: string) =>
+    sql.ref(alias === undefined ? name : `${alias}.${name}`);
+  return {
+    after: (alias) => afterCursor(alias, input.cursor, order),
+    orderAndLimit: (alias) =>
+      sql`order by ${column(alias, 'created_at')} ${direction}, ${column(alias, 'id')} ${direction} limit ${input.limit + 1}`,
+    of: (rows, toItem) => toPage(rows, input.limit, toItem),
+  };
+}
+
+/**
  * The fields of every paged list's input: `limit` (1–100, default 20), `cursor` (the
  * `nextCursor` of the previous page) and `direction`, which tRPC's infinite queries send:
  * pages only go forward.

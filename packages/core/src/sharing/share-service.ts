@@ -11,7 +11,7 @@ import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
 import type { WriteOptions } from '../idempotency/index.ts';
-import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
+import { cursorTimestamp, keysetPage, type Page } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { SharePermission } from '../schema/limits.ts';
@@ -151,6 +151,7 @@ export async function listShares(
   input: ListSharesInput,
 ): Promise<Page<ShareDto>> {
   const data = parseWith(listSharesInput, input, 'input');
+  const page = keysetPage(data, 'asc');
   const me = ctx.caller.id;
   return runRead(async () => {
     const db = queriesOf(ctx);
@@ -166,8 +167,9 @@ export async function listShares(
       throw new TaskpulseError('FORBIDDEN', "Only the task's owner sees who it is shared with.");
     const { rows } = await sql<ShareRow>`select ${shareColumns} from task_shares s
       join users u on u.id = s.shared_with_user_id
-      where s.task_id = ${data.taskId} and ${afterCursor('s', data.cursor, 'asc')}
-      order by s.created_at, s.id limit ${data.limit + 1}`.execute(db);
-    return toPage(rows, data.limit, toShareDto);
+      where s.task_id = ${data.taskId} and ${page.after('s')} ${page.orderAndLimit('s')}`.execute(
+      db,
+    );
+    return page.of(rows, toShareDto);
   });
 }

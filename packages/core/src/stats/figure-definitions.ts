@@ -9,8 +9,9 @@ import type { TaskFilterInput } from '../tasks/schemas.ts';
 import type { TimeWindow } from './schemas.ts';
 
 /**
- * A figure's definition: the `tasks.list` filter whose tasks it counts. Statistics count
- * with these very conditions, and the dashboard opens the list behind a number with them.
+ * A figure's definition: the `tasks.list` filter whose tasks it counts. The statistics read
+ * per-user counters that triggers keep (they do not run these conditions); tests compare every
+ * figure with the length of its list, and the dashboard opens the list behind a number with them.
  */
 export type FigureFilter = {
   scope: 'owned' | 'shared';

@@ -53,4 +53,4 @@ export {
   getStatistics,
   getTrend,
 } from './stats-service.ts';
-export { assertKnownTimeZone, resolveWindow, type WindowRow, windowSql } from './time-window.ts';
+export { assertKnownTimeZone, type WindowRow, windowSql } from './time-window.ts';

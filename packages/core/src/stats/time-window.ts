@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { TaskpulseEntityManager } from '../db/open.ts';
 import { TaskpulseError } from '../errors/index.ts';
 
@@ -54,15 +54,4 @@ export interface WindowRow {
   today_to: Date;
   week_from: Date;
   week_to: Date;
-}
-
-/** Computes the window on its own (the statistics inline {@link windowSql} instead). */
-export async function resolveWindow(
-  db: Kysely<unknown>,
-  now: Date,
-  timeZone: string,
-  weekStartsOn: number,
-): Promise<WindowRow> {
-  const { rows } = await sql<WindowRow>`${windowSql(now, timeZone, weekStartsOn)}`.execute(db);
-  return rows[0]!;
 }

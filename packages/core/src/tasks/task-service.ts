@@ -7,11 +7,12 @@ import {
   runWrite,
   type TaskpulseContext,
 } from '../context.ts';
+import { rethrowMissingCaller } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
 import type { WriteOptions } from '../idempotency/index.ts';
-import { afterCursor, type Page, toPage } from '../pagination/index.ts';
+import { keysetPage, type Page } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { allOf, filterConditions, scopeParts } from './filters.ts';
 import {
@@ -154,19 +155,19 @@ export async function listTasks(
   const me = ctx.caller.id;
   const now = ctx.now();
   const conditions = filterConditions(filter, me, now);
-  conditions.push(afterCursor('t', filter.cursor, 'desc'));
+  const page = keysetPage(filter, 'desc');
+  conditions.push(page.after('t'));
   const where = allOf(conditions);
-  const take = filter.limit + 1;
   // each disjoint part of the scope is read in index order and limited on its own; the
   // union of the parts is then ordered and limited again
   const parts = scopeParts(filter, me).map(
     (part) => sql`(select ${taskColumns(me)} from tasks t where ${part} and ${where}
-      order by t.created_at desc, t.id desc limit ${take})`,
+      ${page.orderAndLimit('t')})`,
   );
   return runRead(async () => {
     const { rows } = await sql<TaskRow>`select * from (${sql.join(parts, sql` union all `)}) as page
-      order by created_at desc, id desc limit ${take}`.execute(queriesOf(ctx));
-    return toPage(rows, filter.limit, toTaskDto);
+      ${page.orderAndLimit()}`.execute(queriesOf(ctx));
+    return page.of(rows, toTaskDto);
   });
 }
 
@@ -280,19 +281,4 @@ export async function deleteTask(
     },
     { operation: 'tasks.delete', input: data, key: options.idempotencyKey },
   );
-}
-
-/** A write by a caller who has no user row yet fails on the foreign key: say so. */
-export function rethrowMissingCaller(error: unknown): never {
-  if (
-    /foreign key/i.test(String((error as Error)?.message)) &&
-    /user_id/.test(String((error as Error)?.message))
-  ) {
-    throw new TaskpulseError(
-      'NOT_FOUND',
-      'The calling user is not provisioned: call provisionUser() with their identity claims first.',
-      { cause: error },
-    );
-  }
-  throw error;
 }

@@ -6,15 +6,15 @@ import {
   runWrite,
   type TaskpulseContext,
 } from '../context.ts';
+import { rethrowMissingCaller } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
 import type { WriteOptions } from '../idempotency/index.ts';
-import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
+import { cursorTimestamp, keysetPage, type Page } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
 import type { TeamRole } from '../schema/limits.ts';
-import { rethrowMissingCaller } from '../tasks/task-service.ts';
 import { findUserId } from '../users/user-ref.ts';
 import {
   type AddMemberInput,
@@ -169,12 +169,12 @@ export async function listTeams(
 ): Promise<Page<TeamDto>> {
   const data = parseWith(listTeamsInput, input, 'input');
   const me = ctx.caller.id;
+  const page = keysetPage(data, 'desc');
   return runRead(async () => {
     const { rows } = await sql<TeamRow>`select ${teamColumns} from teams t
       join team_members mine on mine.team_id = t.id and mine.user_id = ${me}
-      where ${afterCursor('t', data.cursor, 'desc')}
-      order by t.created_at desc, t.id desc limit ${data.limit + 1}`.execute(queriesOf(ctx));
-    return toPage(rows, data.limit, toTeamDto);
+      where ${page.after('t')} ${page.orderAndLimit('t')}`.execute(queriesOf(ctx));
+    return page.of(rows, toTeamDto);
   });
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { queriesOf, runRead, type TaskpulseContext } from '../context.ts';
-import { toTaskpulseError } from '../db/errors.ts';
+import { isConstraintViolation, SQLSTATE, toTaskpulseError } from '../db/errors.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { type UserClaims, type UserDto, userClaimsSchema } from './schemas.ts';
@@ -11,6 +11,8 @@ export interface UserRow {
   name: string | null;
   created_at: Date;
 }
+
+const EMAIL_UNIQUE = ['users_email_unique'];
 
 export const toUserDto = (row: UserRow): UserDto => ({
   id: row.id,
@@ -69,10 +71,9 @@ export async function provisionUser(
       ? (joined ? em : em.fork()).transactional((tx) => statements(tx.getKysely()))
       : statements(db);
   };
-  const emailTaken = (error: unknown) => {
-    const code = (error as { code?: string; cause?: { code?: string } }).code;
-    return /unique/i.test(String((error as Error).message ?? code));
-  };
+  // the email belongs to another user
+  const emailTaken = (error: unknown) =>
+    isConstraintViolation(error, SQLSTATE.uniqueViolation, EMAIL_UNIQUE);
   try {
     let result: Awaited<ReturnType<typeof upsert>>;
     try {

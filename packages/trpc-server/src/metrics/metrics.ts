@@ -54,10 +54,11 @@ export interface TaskpulseMetricsOptions {
  * - `taskpulse_requests_total{procedure,outcome}` and `taskpulse_request_duration_seconds` —
  *   every procedure call, by outcome (`ok` or the tRPC code);
  * - `taskpulse_db_query_duration_seconds{procedure}` and `taskpulse_db_slow_queries_total` —
- *   every SQL statement, attributed to the procedure that caused it (wire {@link observeQuery}
- *   into `createTaskpulse({ onQuery })`);
+ *   every SQL statement, attributed to the procedure that caused it (the runtime attaches
+ *   {@link observeQuery} to the taskpulse instance it serves);
  * - `taskpulse_cache_hits_total{cache}` / `taskpulse_cache_misses_total{cache}` — read from the
- *   sources given to {@link observeCache} when scraped;
+ *   sources given to {@link observeCache} when scraped (the runtime gives the statistics cache,
+ *   as `cache="statistics"`);
  * - `taskpulse_rate_limited_total{scope}` — calls refused by a rate limit;
  * - `taskpulse_live_streams` — `dashboard.live` streams open now (a gauge);
  * - `mcp_server_operation_duration_seconds{mcp_method_name,gen_ai_tool_name,error_type,
@@ -83,11 +84,13 @@ export interface TaskpulseMetrics {
   /** Records one MCP operation. */
   observeMcpOperation(operation: McpOperation): void;
   /**
-   * Reports a cache's running hit and miss totals, read at scrape time.
+   * Reports a cache's running hit and miss totals, read at scrape time. The runtime reports
+   * taskpulse's statistics cache itself; this is for a cache of the app's own.
    *
    * @example
    * ```ts
-   * metrics.observeCache(() => ({ hits: cache.hits, misses: cache.misses }), { name: 'stats' });
+   * // `sessions`: a cache of the app's own that counts its hits and misses
+   * metrics.observeCache(() => ({ hits: sessions.hits, misses: sessions.misses }), { name: 'sessions' });
    * ```
    */
   observeCache(source: () => CacheCounts, options?: { name?: string }): void;
@@ -107,8 +110,8 @@ const MCP_DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 
  *
  * @example
  * ```ts
- * const metrics = createTaskpulseMetrics();
- * const tp = await createTaskpulse({ database, onQuery: metrics.observeQuery });
+ * // one registry for the API and the app's own metrics; the server times tp's queries itself
+ * const metrics = createTaskpulseMetrics({ registry, slowQueryMs: 50 });
  * const server = createTaskpulseServer({ taskpulse: tp, auth, metrics });
  * ```
  */

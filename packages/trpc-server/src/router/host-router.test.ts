@@ -1,52 +1,14 @@
 import type { AddressInfo } from 'node:net';
-import { createTaskpulse, type Taskpulse, type UserDto } from '@taskpulse/core';
+import { createTaskpulse, type Taskpulse } from '@taskpulse/core';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
-import { type inferRouterInputs, type inferRouterOutputs, initTRPC } from '@trpc/server';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../core/test/databases.ts';
 import { postgresAvailable } from '../../test/api.ts';
+import { createHostApp, type HostRouter, hostMiddlewareCalls } from '../../test/host-app.ts';
 import { captureLogs } from '../../test/logs.ts';
 import { signHs256, TEST_SECRET } from '../../test/tokens.ts';
-import {
-  createTaskpulseHostRouter,
-  createTaskpulseRuntime,
-  type Health,
-  type TaskpulseRequestContext,
-  type TaskpulseRuntime,
-} from '../index.ts';
-
-/** A host app's own context: its own session, and taskpulse's request context beside it. */
-interface HostContext {
-  appUser: string | null;
-  taskpulse: TaskpulseRequestContext;
-}
-
-const hostMiddlewareCalls: string[] = [];
-
-/** A host app with its own tRPC instance, context, error formatter and procedures. */
-function createHostApp(runtime: TaskpulseRuntime) {
-  const t = initTRPC.context<HostContext>().create({
-    errorFormatter: ({ shape }) => ({ ...shape, data: { ...shape.data, formattedByHost: true } }),
-  });
-  // the host's own base procedure, with a middleware of its own
-  const audited = t.procedure.use(({ path, next }) => {
-    hostMiddlewareCalls.push(path);
-    return next();
-  });
-  return t.router({
-    hello: t.procedure
-      .input(z.object({ name: z.string() }))
-      .query(({ input, ctx }) => `hello ${input.name}, from ${ctx.appUser ?? 'nobody'}`),
-    taskpulse: createTaskpulseHostRouter(
-      { router: t.router, procedure: audited },
-      { runtime, context: (ctx) => ctx.taskpulse },
-    ),
-  });
-}
-
-type HostRouter = ReturnType<typeof createHostApp>;
+import { createTaskpulseRuntime } from '../index.ts';
 
 describe.skipIf(!postgresAvailable)('taskpulse mounted in a host tRPC app [postgres]', () => {
   const logs = captureLogs();
@@ -133,18 +95,5 @@ describe.skipIf(!postgresAvailable)('taskpulse mounted in a host tRPC app [postg
       .catch((caught: unknown) => caught)) as TRPCClientError<HostRouter>;
     expect(hostError.data?.code).toBe('BAD_REQUEST');
     expect(hostError.data).toHaveProperty('formattedByHost', true);
-  });
-
-  it('types the mounted procedures for clients', () => {
-    type Outputs = inferRouterOutputs<HostRouter>;
-    type Inputs = inferRouterInputs<HostRouter>;
-    expectTypeOf<Outputs['taskpulse']['me']>().toEqualTypeOf<UserDto>();
-    expectTypeOf<Outputs['taskpulse']['health']>().toEqualTypeOf<Health>();
-    expectTypeOf<Inputs['taskpulse']['me']>().toEqualTypeOf<void>();
-    expectTypeOf<Outputs['hello']>().toEqualTypeOf<string>();
-    expectTypeOf<Inputs['hello']>().toEqualTypeOf<{ name: string }>();
-    const api = client();
-    expectTypeOf(api.taskpulse.me.query).returns.resolves.toEqualTypeOf<UserDto>();
-    expectTypeOf(api.taskpulse.health.query).returns.resolves.toEqualTypeOf<Health>();
   });
 });

@@ -246,6 +246,9 @@ export function createTaskpulseRuntime(options: TaskpulseRuntimeOptions): Taskpu
   const { taskpulse } = options;
   // every statement is timed per procedure, and the statistics cache's counters are scraped
   const detachQueries = taskpulse.observeQueries(metrics.observeQuery);
+  // core's own lines (lost LISTEN session, Redis down, failed listeners) go through this logger
+  // too, unless the app gave createTaskpulse a logger of its own
+  const detachLogger = taskpulse.useLogger(logger);
   const { cache } = taskpulse;
   if (cache) metrics.observeCache(() => cache.stats(), { name: 'statistics' });
 
@@ -269,6 +272,7 @@ export function createTaskpulseRuntime(options: TaskpulseRuntimeOptions): Taskpu
     },
     close: async () => {
       detachQueries();
+      detachLogger();
       await limiter.close();
     },
   };

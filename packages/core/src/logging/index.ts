@@ -1,0 +1,8 @@
+export {
+  type ConsoleLogLevel,
+  type CoreLogger,
+  coreLoggerSchema,
+  createConsoleLogger,
+  forwardingLogger,
+  isCoreLogger,
+} from './logger.ts';
