@@ -75,6 +75,8 @@ export {
   pageSchema,
 } from './pagination/index.ts';
 export {
+  ACTIVITY_SPANS,
+  type ActivitySpan,
   Conversation,
   DUE_SPANS,
   type DueSpan,
@@ -82,6 +84,7 @@ export {
   type IConversation,
   type IMessage,
   type ITask,
+  type ITaskActivityCount,
   type ITaskCount,
   type ITaskDueCount,
   type ITaskShare,
@@ -100,6 +103,8 @@ export {
   TASK_PRIORITIES,
   TASK_STATUSES,
   Task,
+  TaskActivityAt,
+  TaskActivityCount,
   TaskCount,
   type TaskCountColumn,
   TaskCountsOverdue,

@@ -1,4 +1,6 @@
 export {
+  ACTIVITY_SPANS,
+  type ActivitySpan,
   DUE_SPANS,
   type DueSpan,
   TASK_COUNT_COLUMNS,
@@ -10,6 +12,7 @@ export {
   type IConversation,
   type IMessage,
   type ITask,
+  type ITaskActivityCount,
   type ITaskCount,
   type ITaskDueCount,
   type ITaskShare,
@@ -19,6 +22,7 @@ export {
   Message,
   newId,
   Task,
+  TaskActivityCount,
   TaskCount,
   TaskDueCount,
   TaskShare,
@@ -39,4 +43,4 @@ export {
   TEAM_ROLES,
   type TeamRole,
 } from './limits.ts';
-export { routines, TaskCountsOverdue } from './routines.ts';
+export { routines, TaskActivityAt, TaskCountsOverdue } from './routines.ts';

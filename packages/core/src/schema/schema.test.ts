@@ -18,7 +18,7 @@ const TABLES = [
   'users',
 ];
 // derived data kept by triggers: the per-user dashboard counters
-const COUNTER_TABLES = ['task_counts', 'task_due_counts'];
+const COUNTER_TABLES = ['task_activity_counts', 'task_counts', 'task_due_counts'];
 
 describeDatabases('schema', (db) => {
   const sql = async <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
