@@ -35,9 +35,6 @@ const BREAKDOWN_COUNTERS = counterRead([
 ] as const);
 const SHARED_COUNTERS = counterRead(['shared_view', 'shared_edit', 'shared_by_me'] as const);
 
-const countOf = (row: Record<string, unknown> | undefined, name: string): number =>
-  Number(row?.[name] ?? 0);
-
 /** `dashboard.statistics`: owned tasks by status, tasks shared with me, overdue owned tasks. */
 export async function getStatistics(
   ctx: TaskpulseContext,
