@@ -25,7 +25,7 @@ import {
   loadOrCreateSecret,
   signDemoToken,
 } from './demo-auth.ts';
-import { createStaticHandler } from './static-files.ts';
+import { createStaticHandler } from './web-page.ts';
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {

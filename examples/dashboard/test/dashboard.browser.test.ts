@@ -373,11 +373,11 @@ describe.skipIf(!available)('the dashboard in Chromium', { timeout: 60_000 }, ()
         .evaluate((grid) => getComputedStyle(grid).gridTemplateColumns.split(' ').length);
     await alice.reload();
     await waitUntilLive(alice);
-    await expect.poll(() => alice.locator('.chart .recharts-wrapper').count()).toBe(3);
+    await expect.poll(() => alice.locator('.chart svg.chart-svg').count()).toBe(3);
     expect(await columns(alice)).toBe(4);
 
     const phone = await openAs('Alice', { width: 390, height: 844 });
-    await expect.poll(() => phone.locator('.chart .recharts-wrapper').count()).toBe(3);
+    await expect.poll(() => phone.locator('.chart svg.chart-svg').count()).toBe(3);
     expect(await columns(phone)).toBe(1);
     const overflow = await phone.evaluate(
       () => document.documentElement.scrollWidth > document.documentElement.clientWidth,

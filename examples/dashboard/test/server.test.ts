@@ -1,16 +1,42 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDashboard } from '../server/app.ts';
 import { DEMO_AUDIENCE, DEMO_ISSUER } from '../server/demo-auth.ts';
-import { CONTENT_SECURITY_POLICY } from '../server/static-files.ts';
+import { CONTENT_SECURITY_POLICY, IMMUTABLE_CACHE } from '../server/web-page.ts';
 import { apiAs, demoSignIn, startTestDashboard, tempDir } from './support.ts';
 
 // The server on a temporary PGlite folder, serving a stand-in page (the browser test builds
 // the real one).
+const SCRIPT = `export const figures = ${JSON.stringify(Array.from({ length: 200 }, (_, i) => i))};\n`;
+
+/** A raw request (undici's fetch would decode the body and hide the encoding). */
+async function raw(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  const { request } = await import('node:http');
+  return new Promise((done, fail) => {
+    request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (typeof value === 'string') answer.set(name, value);
+        }
+        done({ status: res.statusCode ?? 0, headers: answer, body: Buffer.concat(chunks) });
+      });
+    })
+      .on('error', fail)
+      .end();
+  });
+}
+
 describe('the dashboard server', () => {
   let data: Awaited<ReturnType<typeof tempDir>>;
   let web: Awaited<ReturnType<typeof tempDir>>;
@@ -22,6 +48,10 @@ describe('the dashboard server', () => {
     await mkdir(join(web.path, 'assets'));
     await writeFile(join(web.path, 'index.html'), '<!doctype html><title>t</title>');
     await writeFile(join(web.path, 'assets', 'index-abc123.js'), 'console.log(1);');
+    // as the build writes them: each asset with its brotli and gzip forms beside it
+    await writeFile(join(web.path, 'assets', 'app-def456.js'), SCRIPT);
+    await writeFile(join(web.path, 'assets', 'app-def456.js.br'), brotliCompressSync(SCRIPT));
+    await writeFile(join(web.path, 'assets', 'app-def456.js.gz'), gzipSync(SCRIPT));
     app = await startTestDashboard({ dataDir: data.path, webRoot: web.path });
   });
 
@@ -155,15 +185,16 @@ describe('the dashboard server', () => {
   it('serves the page with its security headers, hashed assets for a year, and nothing outside it', async () => {
     const page = await fetch(`${app.url}/`);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-type')).toMatch(/^text\/html; ?charset=utf-8$/);
     expect(page.headers.get('cache-control')).toBe('no-cache');
     expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await page.text()).toContain('<title>t</title>');
 
     const asset = await fetch(`${app.url}/assets/index-abc123.js`);
-    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(asset.headers.get('cache-control')).toBe(IMMUTABLE_CACHE);
+    expect(asset.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
 
     const head = await fetch(`${app.url}/index.html`, { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -174,6 +205,65 @@ describe('the dashboard server', () => {
     expect((await fetch(`${app.url}/assets/..%2f..%2fpackage.json`)).status).toBe(404);
     expect((await fetch(`${app.url}/%00`)).status).toBe(404);
     expect((await fetch(`${app.url}/`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('sends assets brotli- or gzip-compressed to browsers that accept it, as they are to others', async () => {
+    const url = `${app.url}/assets/app-def456.js`;
+    const br = await raw(url, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    expect(br.status).toBe(200);
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(br.headers.get('vary')).toBe('Accept-Encoding');
+    expect(br.headers.get('cache-control')).toBe(IMMUTABLE_CACHE);
+    expect(br.body.length).toBeLessThan(SCRIPT.length / 2);
+    expect(brotliDecompressSync(br.body).toString()).toBe(SCRIPT);
+
+    const gzip = await raw(url, { 'accept-encoding': 'gzip' });
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(gzip.body).toString()).toBe(SCRIPT);
+
+    const identity = await raw(url, { 'accept-encoding': 'identity' });
+    expect(identity.headers.get('content-encoding')).toBeNull();
+    expect(identity.body.toString()).toBe(SCRIPT);
+    const none = await raw(url);
+    expect(none.headers.get('content-encoding')).toBeNull();
+    expect(none.body.toString()).toBe(SCRIPT);
+    expect(Number(none.headers.get('content-length'))).toBe(SCRIPT.length);
+  });
+
+  it('answers 304 to a revalidation with the ETag it gave, per encoding', async () => {
+    for (const encoding of ['br', 'gzip', 'identity']) {
+      for (const path of ['/', '/assets/app-def456.js']) {
+        const first = await raw(`${app.url}${path}`, { 'accept-encoding': encoding });
+        expect(first.status, `${path} ${encoding}`).toBe(200);
+        const etag = first.headers.get('etag');
+        expect(etag, `${path} ${encoding}`).toMatch(/^W\/".+"$/);
+        const again = await raw(`${app.url}${path}`, {
+          'accept-encoding': encoding,
+          'if-none-match': etag ?? '',
+        });
+        expect(again.status, `${path} ${encoding}`).toBe(304);
+        expect(again.body.length).toBe(0);
+        expect(again.headers.get('cache-control')).toBe(
+          path === '/' ? 'no-cache' : IMMUTABLE_CACHE,
+        );
+        expect(again.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+        const stale = await raw(`${app.url}${path}`, {
+          'accept-encoding': encoding,
+          'if-none-match': 'W/"1-1"',
+        });
+        expect(stale.status).toBe(200);
+      }
+    }
+    // each encoding is a representation of its own, with an ETag of its own
+    const tags = await Promise.all(
+      ['br', 'gzip', 'identity'].map(async (encoding) =>
+        (await raw(`${app.url}/assets/app-def456.js`, { 'accept-encoding': encoding })).headers.get(
+          'etag',
+        ),
+      ),
+    );
+    expect(new Set(tags).size).toBe(3);
   });
 
   it('starts again on the same folder: no second seed, the same secret, old tokens still valid', async () => {

@@ -1,5 +1,6 @@
+import { useQueries } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
-import type { Task } from '../api.ts';
+import { type Task, useTaskpulse } from '../api.ts';
 import type { OpenFigure } from '../figures.ts';
 import { useLiveFigures } from '../live.ts';
 import { timeZone, weekStartsOn } from '../locale.ts';
@@ -10,11 +11,31 @@ import {
   BreakdownPanel,
   SharedPanel,
   StatisticsCards,
+  type TimeInput,
   TrendPanel,
 } from './panels.tsx';
 import { ShareDialog } from './share-dialog.tsx';
 import { TaskFormDialog } from './task-form.tsx';
 import { TaskListDialog } from './task-list.tsx';
+
+/**
+ * Whether the first answer (figures or an error) of every panel is there. The panels' queries
+ * go out together in one batched request and come back together, so the figures appear at
+ * once, in place of a placeholder taller than the window: nothing moves as they arrive.
+ */
+function useFirstFigures(input: TimeInput): boolean {
+  const taskpulse = useTaskpulse();
+  return useQueries({
+    queries: [
+      taskpulse.dashboard.statistics.queryOptions(),
+      taskpulse.dashboard.activity.queryOptions(input),
+      taskpulse.dashboard.shared.queryOptions(),
+      taskpulse.dashboard.breakdown.queryOptions(),
+      taskpulse.dashboard.trend.queryOptions({ days: 30, timeZone: input.timeZone }),
+    ],
+    combine: (results) => results.every((result) => result.data !== undefined || result.isError),
+  });
+}
 
 /** The signed-in page: the figures (live), the lists behind them, and the task dialogs. */
 export function Dashboard({
@@ -34,6 +55,7 @@ export function Dashboard({
   const [editing, setEditing] = useState<Task | 'new' | null>(null);
   const [sharing, setSharing] = useState<Task | null>(null);
   const [message, setMessage] = useState('');
+  const ready = useFirstFigures(input);
 
   return (
     <>
@@ -74,20 +96,28 @@ export function Dashboard({
         <p className="toast" role="status" aria-live="polite">
           {message}
         </p>
-        <section aria-labelledby="overview-title">
-          <h2 id="overview-title" className="visually-hidden">
-            My tasks
-          </h2>
-          <div className="grid cards" data-testid="cards">
-            <StatisticsCards onOpen={setFigure} />
-          </div>
-        </section>
-        <div className="grid panels">
-          <ActivityPanel input={input} onOpen={setFigure} />
-          <SharedPanel onOpen={setFigure} />
-          <BreakdownPanel onOpen={setFigure} />
-          <TrendPanel />
-        </div>
+        {ready ? (
+          <>
+            <section aria-labelledby="overview-title">
+              <h2 id="overview-title" className="visually-hidden">
+                My tasks
+              </h2>
+              <div className="grid cards" data-testid="cards">
+                <StatisticsCards onOpen={setFigure} />
+              </div>
+            </section>
+            <div className="grid panels">
+              <ActivityPanel input={input} onOpen={setFigure} />
+              <SharedPanel onOpen={setFigure} />
+              <BreakdownPanel onOpen={setFigure} />
+              <TrendPanel />
+            </div>
+          </>
+        ) : (
+          <p className="loading figures-placeholder" role="status">
+            Loading your figures…
+          </p>
+        )}
       </main>
       {figure ? (
         <TaskListDialog

@@ -3,14 +3,16 @@ import { lazy, Suspense } from 'react';
 import { useTaskpulse } from '../api.ts';
 import type { OpenFigure } from '../figures.ts';
 import { formatCount, formatDay, formatInstant, formatPercent, timeZone } from '../locale.ts';
+import { CHART_HEIGHT } from './chart-size.ts';
 import { FigureButton } from './figure.tsx';
 import { QueryState } from './query-state.tsx';
 
-const StatusChart = lazy(() => import('./charts.tsx').then((m) => ({ default: m.StatusChart })));
-const PriorityChart = lazy(() =>
-  import('./charts.tsx').then((m) => ({ default: m.PriorityChart })),
-);
-const TrendChart = lazy(() => import('./charts.tsx').then((m) => ({ default: m.TrendChart })));
+// the chart code is a chunk of its own: asked for as soon as this module runs, in parallel
+// with the figures' request, and the figures never wait for it
+const charts = import('./charts.tsx');
+const StatusChart = lazy(() => charts.then((m) => ({ default: m.StatusChart })));
+const PriorityChart = lazy(() => charts.then((m) => ({ default: m.PriorityChart })));
+const TrendChart = lazy(() => charts.then((m) => ({ default: m.TrendChart })));
 
 type Open = (figure: OpenFigure) => void;
 
@@ -20,11 +22,14 @@ export interface TimeInput {
   weekStartsOn: number;
 }
 
-const chartFallback = (
-  <p className="loading chart-placeholder" role="status">
-    Loading chart…
-  </p>
-);
+/** Where a chart will be, at its final size, while its code loads. */
+function ChartPlaceholder({ chart }: { chart: keyof typeof CHART_HEIGHT }) {
+  return (
+    <div className="chart-placeholder" role="status" style={{ height: CHART_HEIGHT[chart] }}>
+      Loading chart…
+    </div>
+  );
+}
 
 /** `dashboard.statistics` as four cards (the fifth figure, shared, is in the shared panel). */
 export function StatisticsCards({ onOpen }: { onOpen: Open }) {
@@ -225,7 +230,7 @@ export function BreakdownPanel({ onOpen }: { onOpen: Open }) {
             <div className="breakdown">
               <div>
                 <h3>By status</h3>
-                <Suspense fallback={chartFallback}>
+                <Suspense fallback={<ChartPlaceholder chart="status" />}>
                   <StatusChart pending={breakdown.pending} completed={breakdown.completed} />
                 </Suspense>
                 <div className="figure-row">
@@ -245,7 +250,7 @@ export function BreakdownPanel({ onOpen }: { onOpen: Open }) {
               </div>
               <div>
                 <h3>By priority</h3>
-                <Suspense fallback={chartFallback}>
+                <Suspense fallback={<ChartPlaceholder chart="priority" />}>
                   <PriorityChart {...breakdown.byPriority} />
                 </Suspense>
                 <div className="figure-row">
@@ -290,7 +295,7 @@ export function TrendPanel() {
       <QueryState query={query} what="the trend">
         {(days) => (
           <>
-            <Suspense fallback={chartFallback}>
+            <Suspense fallback={<ChartPlaceholder chart="trend" />}>
               <TrendChart days={days} />
             </Suspense>
             <details className="trend-table">
