@@ -54,7 +54,9 @@ $$`,
  * - from that quarter hour to `x` (under 7.5 minutes, and nothing when `x` is on a quarter
  *   hour, as every local midnight of every zone is today): an exact count of the rows, a
  *   range scan of `tasks_user_created_idx` or `tasks_user_completed_idx`.
- * A PL/pgSQL function, so that a session plans the query once.
+ * A PL/pgSQL function with a generic plan (`plan_cache_mode = force_generic_plan`), so that a
+ * session plans the query once: planning it costs more than running it, and a custom plan
+ * would be made again at every call.
  */
 export const TaskActivityAt = new Routine({
   name: 'task_activity_at',
@@ -71,7 +73,8 @@ export const TaskActivityAt = new Routine({
   // migration)
   expression: `create or replace function task_activity_at(p_user_id text, p_at timestamptz[])
 returns table(at_index integer, created integer, completed integer)
-language plpgsql stable as $$
+language plpgsql stable
+set plan_cache_mode = force_generic_plan as $$
 begin
   return query
   with edge as (

@@ -240,7 +240,8 @@ $$;`);
 
     this.addSql(`create or replace function task_activity_at(p_user_id text, p_at timestamptz[])
 returns table(at_index integer, created integer, completed integer)
-language plpgsql stable as $$
+language plpgsql stable
+set plan_cache_mode = force_generic_plan as $$
 begin
   return query
   with edge as (
