@@ -1,9 +1,8 @@
 /**
  * The counters (`task_counts`, `task_due_counts`, `task_activity_counts`) that the statistics
- * read are kept by
- * triggers: after any sequence of writes — through the domain functions or in raw SQL
- * behind the SDK's back, cascades and TRUNCATE included — they equal a fresh count of the
- * rows, written below as plainly as possible.
+ * read are kept by triggers: after any sequence of writes — through the domain functions or in
+ * raw SQL behind the SDK's back, cascades and TRUNCATE included — they equal a fresh count of
+ * the rows, written below as plainly as possible.
  */
 import fc from 'fast-check';
 import { CompiledQuery } from 'kysely';
