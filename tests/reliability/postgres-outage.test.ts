@@ -3,8 +3,11 @@
  * TCP proxy that the test cuts and restores (the test reads the database directly, around the
  * proxy). Requests must fail fast with SERVICE_UNAVAILABLE instead of hanging, /health/ready
  * must say 503, the process must stay up and recover by itself — and every write that was
- * acknowledged before, during or after must be in the database, none half-applied.
+ * acknowledged before, during or after must be in the database, none half-applied. A second
+ * run has `@taskpulse/client`s retry every failed write with its `Idempotency-Key`: every write
+ * then ends up in the database exactly once.
  */
+import { createTaskpulseClient, type TaskpulseClient } from '@taskpulse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../../packages/core/test/tcp-proxy.ts';
 import { postgresAvailable, tokenFor, useApi } from '../harness/api.ts';
@@ -333,5 +336,223 @@ describe.skipIf(!postgresAvailable)(
         ].join('\n  '),
       );
     }, 120_000);
+
+    it('with clients that retry every failed write with its Idempotency-Key: 0 duplicates, 0 lost writes', async () => {
+      const recorder = new LoadRecorder();
+      recorder.phase = 'before';
+      // attempts per key, as the server saw them sent (a custom fetch counts the header's keys)
+      const attempts = new Map<string, number>();
+      const countingFetch: typeof fetch = (input, init) => {
+        const header = new Headers(init?.headers).get('idempotency-key');
+        for (const key of header?.split(',') ?? []) {
+          attempts.set(key.trim(), (attempts.get(key.trim()) ?? 0) + 1);
+        }
+        return fetch(input, init);
+      };
+      const clients: TaskpulseClient[] = tokens.map((token) =>
+        createTaskpulseClient({
+          url: api.url,
+          token,
+          fetch: countingFetch,
+          // bounded, and long enough to outlast the outage
+          retry: { attempts: 60, baseDelayMs: 100, maxDelayMs: 1_000 },
+        }),
+      );
+      // one fresh task per worker for updates, so that a worker's updates never race each other
+      const retried: string[] = [];
+      for (let worker = 0; worker < workers; worker += 1) {
+        retried.push(
+          (
+            await clients[worker % users.length]!.tasks.create.mutate({
+              title: `retried by ${worker}`,
+            })
+          ).id,
+        );
+      }
+      interface KeyedWrite {
+        kind: WriteKind;
+        marker: string;
+        key: string;
+        taskId?: string;
+        phase: string;
+        outcome: 'acknowledged' | 'failed';
+      }
+      const writes: KeyedWrite[] = [];
+      // writes still retrying: a worker goes on after at most PACE_MS, so that writes keep
+      // being sent while earlier ones retry through the outage
+      const pending: Promise<void>[] = [];
+      const PACE_MS = 200;
+      const operation = async (worker: number, index: number) => {
+        const user = worker % users.length;
+        const client = clients[user]!;
+        const marker = `rk${worker}-${index}`;
+        const key = `key-${marker}`;
+        const context = { context: { idempotencyKey: key } };
+        const phase = recorder.phase;
+        const run = async (kind: WriteKind, write: () => Promise<unknown>, taskId?: string) => {
+          const done = write()
+            .then(
+              () => 'acknowledged' as const,
+              () => 'failed' as const,
+            )
+            .then((outcome) => {
+              writes.push({ kind, marker, key, phase, outcome, ...(taskId ? { taskId } : {}) });
+            });
+          pending.push(done);
+          await Promise.race([done, sleep(PACE_MS)]);
+        };
+        switch (index % 10) {
+          case 0:
+          case 1:
+          case 2:
+            return run('task', () =>
+              client.tasks.create.mutate(
+                { title: marker, priority: (['low', 'medium', 'high'] as const)[index % 3] },
+                context,
+              ),
+            );
+          case 3:
+            return run('team', () => client.teams.create.mutate({ name: marker }, context));
+          case 4:
+          case 5:
+            return run('message', () =>
+              client.messages.append.mutate(
+                { conversationId: conversations[user]!, role: 'user', content: marker },
+                context,
+              ),
+            );
+          case 6:
+            return run(
+              'update',
+              () =>
+                client.tasks.update.mutate(
+                  {
+                    id: retried[worker]!,
+                    title: marker,
+                    status: index % 20 < 10 ? 'completed' : 'pending',
+                  },
+                  context,
+                ),
+              retried[worker],
+            );
+          default: {
+            // reads are retried by the client too
+            const read = client.tasks.list.query({ limit: 5 }).then(
+              () => undefined,
+              () => undefined,
+            );
+            pending.push(read);
+            await Promise.race([read, sleep(PACE_MS)]);
+          }
+        }
+      };
+      const controller = async () => {
+        await sleep(phases.before * 1000);
+        recorder.phase = 'outage';
+        proxy!.cut();
+        await sleep(phases.outage * 1000);
+        recorder.phase = 'recovering';
+        proxy!.restore();
+        await eventually(async () => (await fetch(`${api.url}/health/ready`)).status === 200, {
+          timeoutMs: 20_000,
+        });
+        recorder.phase = 'after';
+        await sleep(phases.after * 1000);
+      };
+      const totalMs = (phases.before + phases.outage + phases.after) * 1000;
+      const [operations] = await Promise.all([
+        runLoad({
+          concurrency: workers,
+          durationMs: totalMs + 40_000,
+          maxOperations: 1_000_000,
+          operation,
+          stop: () => recorder.phase === 'done',
+        }),
+        controller().then(() => {
+          recorder.phase = 'done';
+        }),
+      ]);
+      await Promise.all(pending);
+
+      const rows = {
+        // the updated tasks carry the marker of their last update: not creates
+        task: await sql.query<{ marker: string }>(
+          `select title as marker from tasks where title like 'rk%' and id <> all($1::uuid[])`,
+          [retried],
+        ),
+        team: await sql.query<{ marker: string }>(
+          `select name as marker from teams where name like 'rk%'`,
+        ),
+        message: await sql.query<{ marker: string }>(
+          `select content as marker from messages where content like 'rk%'`,
+        ),
+      };
+      const copies = new Map<string, number>();
+      for (const row of [...rows.task, ...rows.team, ...rows.message] as { marker: string }[]) {
+        copies.set(row.marker, (copies.get(row.marker) ?? 0) + 1);
+      }
+      const creates = writes.filter((w) => w.kind !== 'update');
+      const acknowledged = creates.filter((w) => w.outcome === 'acknowledged');
+      const duplicates = creates.filter((w) => (copies.get(w.marker) ?? 0) > 1);
+      const lost = acknowledged.filter((w) => (copies.get(w.marker) ?? 0) === 0);
+      const failed = writes.filter((w) => w.outcome === 'failed');
+      const retriedWrites = writes.filter((w) => (attempts.get(w.key) ?? 0) > 1);
+      const sentDuringOutage = writes.filter((w) => w.phase === 'outage');
+      // updates: each acknowledged update counted exactly once in its task's version
+      const versions = await sql.query<{ id: string; version: number; title: string }>(
+        'select id, version, title from tasks where id = any($1::uuid[])',
+        [retried],
+      );
+      const updateCounts = versions.map((task) => ({
+        task: task.id,
+        version: task.version,
+        acknowledged: writes.filter((w) => w.taskId === task.id && w.outcome === 'acknowledged')
+          .length,
+      }));
+      const counts = {
+        operations,
+        writes: writes.length,
+        acknowledged: writes.length - failed.length,
+        createsAcknowledged: acknowledged.length,
+        updatesAcknowledged: writes.filter(
+          (w) => w.kind === 'update' && w.outcome === 'acknowledged',
+        ).length,
+        sentDuringOutage: sentDuringOutage.length,
+        retried: retriedWrites.length,
+        retriedByPhase: Object.fromEntries(
+          ['before', 'outage', 'recovering', 'after'].map((phase) => [
+            phase,
+            retriedWrites.filter((w) => w.phase === phase).length,
+          ]),
+        ),
+        attempts: [...attempts.values()].reduce((sum, n) => sum + n, 0),
+        failedForGood: failed.length,
+        duplicates: duplicates.length,
+        lost: lost.length,
+        updatesCountedTwice: updateCounts.filter((u) => u.version - 1 > u.acknowledged).length,
+      };
+      console.info(
+        `postgres outage, clients retrying with Idempotency-Key: ${JSON.stringify(counts)}`,
+      );
+      expect(counts.sentDuringOutage, 'writes sent during the outage').toBeGreaterThan(0);
+      expect(counts.retried, 'writes that needed a retry').toBeGreaterThan(0);
+      expect(
+        failed.map((w) => `${w.kind} ${w.marker} (${w.phase})`),
+        'writes that failed for good',
+      ).toEqual([]);
+      expect(
+        duplicates.map((w) => `${w.kind} ${w.marker}`),
+        'writes carried out twice',
+      ).toEqual([]);
+      expect(
+        lost.map((w) => `${w.kind} ${w.marker}`),
+        'acknowledged writes missing',
+      ).toEqual([]);
+      expect(updateCounts.filter((u) => u.version - 1 !== u.acknowledged)).toEqual([]);
+      // every write made, no other: the rows are exactly the writes
+      const written = new Set(creates.map((w) => w.marker));
+      expect([...copies.keys()].filter((marker) => !written.has(marker))).toEqual([]);
+      expect(copies.size).toBe(creates.length);
+    }, 180_000);
   },
 );

@@ -5,7 +5,14 @@ import { toTaskpulseError } from './db/errors.ts';
 import type { TaskpulseDB } from './db/kysely.ts';
 import type { TaskpulseEntityManager, TaskpulseOrm } from './db/open.ts';
 import { joinedTransaction } from './db/transactions.ts';
+import { TaskpulseError } from './errors/index.ts';
 import type { ChangeEvent, ChangeEventBus } from './events/index.ts';
+import {
+  claimIdempotencyKey,
+  parseIdempotencyKey,
+  requestHash,
+  storeIdempotentResult,
+} from './idempotency/index.ts';
 
 /** The authenticated user a call is made for. */
 export interface Caller {
@@ -95,9 +102,23 @@ export function queriesOf(ctx: TaskpulseContext): Kysely<TaskpulseDB> {
 /** What a write reports, besides its result: the change, or null when nothing changed. */
 export type ChangeReport = Omit<ChangeEvent, 'actorId' | 'at'> | null;
 
+/** What makes a write retry-safe: its operation, its (parsed) input and the caller's key. */
+export interface IdempotentWrite {
+  /** The operation's name, e.g. `tasks.create`: the same key for another operation is refused. */
+  readonly operation: string;
+  /** The parsed input; the same key with another input is refused. */
+  readonly input: unknown;
+  /** The caller's `Idempotency-Key`; undefined for a write without one. */
+  readonly key: string | undefined;
+}
+
 /**
  * Runs a write and publishes its change event after the commit, never for a rolled-back one.
  * Errors from the database become {@link TaskpulseError}s.
+ *
+ * With an idempotency key, the key is claimed first in the write's transaction (a concurrent
+ * repeat waits there for this one's commit); a repeat answers the stored result without writing
+ * or publishing anything. A failed write rolls its key back with it, so retrying it runs it again.
  *
  * Outside a transaction the write is a transaction of its own. Inside one (a context built on
  * an entity manager of `em.transactional()`), it joins it: it runs in a savepoint, so that a
@@ -108,13 +129,28 @@ export type ChangeReport = Omit<ChangeEvent, 'actorId' | 'at'> | null;
 export async function runWrite<T>(
   ctx: TaskpulseContext,
   work: (em: TaskpulseEntityManager) => Promise<{ result: T; change: ChangeReport }>,
+  idempotency?: IdempotentWrite,
 ): Promise<T> {
+  const key = idempotency?.key === undefined ? undefined : parseIdempotencyKey(idempotency.key);
+  const hash =
+    idempotency && key !== undefined && requestHash(idempotency.operation, idempotency.input);
   const joined = joinedTransaction(ctx.em);
   let outcome: { result: T; event: ChangeEvent | null };
   try {
     outcome = await ctx.em.transactional(async (em) => {
+      const userId = ctx.caller.id;
+      if (key !== undefined && hash) {
+        const claim = await claimIdempotencyKey(em.getKysely(), {
+          userId,
+          key,
+          hash,
+          now: ctx.now(),
+        }).catch(rethrowMissingUser);
+        if (claim.kind === 'replay') return { result: claim.result as T, event: null };
+      }
       const { result, change } = await work(em as TaskpulseEntityManager);
-      const event = change && { ...change, actorId: ctx.caller.id, at: ctx.now() };
+      if (key !== undefined) await storeIdempotentResult(em.getKysely(), { userId, key, result });
+      const event = change && { ...change, actorId: userId, at: ctx.now() };
       // NOTIFY inside the write's (sub)transaction: PostgreSQL delivers it on the outermost
       // commit, and drops it with a rolled-back savepoint
       if (event && ctx.events.stage) await ctx.events.stage(em.getKysely(), event);
@@ -130,6 +166,18 @@ export async function runWrite<T>(
     else publish();
   }
   return outcome.result;
+}
+
+/** A key claimed for a caller who has no user row yet fails on the foreign key: say so. */
+function rethrowMissingUser(error: unknown): never {
+  if (/idempotency_keys_user_id_foreign/.test(String((error as Error)?.message))) {
+    throw new TaskpulseError(
+      'NOT_FOUND',
+      'The calling user is not provisioned: call provisionUser() with their identity claims first.',
+      { cause: error },
+    );
+  }
+  throw error;
 }
 
 /**

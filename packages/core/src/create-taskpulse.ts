@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { StatsCache } from './cache/index.ts';
-import { type Caller, createContext, type TaskpulseContext } from './context.ts';
+import { type Caller, createContext, runRead, type TaskpulseContext } from './context.ts';
 import {
   type DatabaseConfig,
   type QueryEvent,
@@ -28,6 +28,7 @@ import {
   listenSessionFor,
   PostgresChangeEventBus,
 } from './events/index.ts';
+import { deleteExpiredIdempotencyKeys } from './idempotency/index.ts';
 import { createDashboard, type Dashboard } from './stats/dashboard.ts';
 import { assertKnownTimeZone } from './stats/time-window.ts';
 import { provisionUser, type UserClaims, type UserDto } from './users/index.ts';
@@ -87,6 +88,11 @@ export interface Taskpulse {
   migrate(): Promise<MigrateResult>;
   /** The names of migrations not applied yet. */
   pendingMigrations(): Promise<string[]>;
+  /**
+   * Deletes the idempotency keys older than 24 hours, and returns how many. Writes already delete
+   * a few expired keys each, so this is only for a periodic clean-up (e.g. after a quiet day).
+   */
+  deleteExpiredIdempotencyKeys(): Promise<number>;
   /** Whether the database answers right now. */
   isHealthy(): Promise<boolean>;
   /**
@@ -203,6 +209,8 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
       if (hostOrm) assertTaskpulseMigrations(hostOrm);
       return pendingMigrations(orm);
     },
+    deleteExpiredIdempotencyKeys: () =>
+      runRead(() => deleteExpiredIdempotencyKeys(orm.em.fork().getKysely(), now())),
     isHealthy: async () => (await orm.checkConnection()).ok,
     close: async () => {
       if (closed) return;

@@ -29,6 +29,7 @@ export {
 export {
   type Caller,
   type ChangeReport,
+  type IdempotentWrite,
   runRead,
   runWrite,
   type TaskpulseContext,
@@ -67,6 +68,12 @@ export {
   InProcessChangeEventBus,
 } from './events/index.ts';
 export {
+  IDEMPOTENCY_KEY_TTL_MS,
+  idempotencyKeyProblem,
+  parseIdempotencyKey,
+  type WriteOptions,
+} from './idempotency/index.ts';
+export {
   cursorSchema,
   encodeCursor,
   type KeysetPosition,
@@ -82,6 +89,8 @@ export {
   type DueSpan,
   entities,
   type IConversation,
+  IdempotencyKey,
+  type IIdempotencyKey,
   type IMessage,
   type ITask,
   type ITaskActivityCount,

@@ -80,6 +80,44 @@ describeDatabases('MCP tools over Streamable HTTP', (db) => {
     }
   });
 
+  it('takes an optional idempotencyKey on every write tool, and on no read tool', async () => {
+    const { tools } = await alice.listTools();
+    for (const tool of tools) {
+      const properties = (tool.inputSchema.properties ?? {}) as Record<string, unknown>;
+      expect([tool.name, 'idempotencyKey' in properties]).toEqual([
+        tool.name,
+        tool.annotations?.readOnlyHint === false,
+      ]);
+      expect(tool.inputSchema.required ?? []).not.toContain('idempotencyKey');
+    }
+  });
+
+  it('carries a write retried with its idempotencyKey out once, answering the first result', async () => {
+    const owned = sql<{ n: number }>`select count(*)::int as n from tasks where user_id = 'alice'`;
+    const before = await countOf(api.tp, owned);
+    const args = {
+      tasks: [{ title: 'Retried once' }, { title: 'Retried twice' }],
+      idempotencyKey: 'mcp-add-1',
+    };
+    const first = await structured<{ tasks: Task[] }>(alice, 'add-tasks', args);
+    const again = await structured<{ tasks: Task[] }>(alice, 'add-tasks', args);
+    expect(again).toEqual(first);
+    expect(await countOf(api.tp, owned)).toBe(before + 2);
+    const id = first.tasks[0]!.id;
+    const update = { id, title: 'Renamed', idempotencyKey: 'mcp-update-1' };
+    await structured(alice, 'update-task', update);
+    const repeated = await structured<Task>(alice, 'update-task', update);
+    expect(repeated.version).toBe(2);
+    // the same key with other arguments changes nothing
+    const other = await callTool(alice, 'update-task', { ...update, title: 'Other' });
+    expect(other.isError).toBe(true);
+    expect(textOf(other)).toMatch(/CONFLICT|Idempotency-Key/);
+    expect((await trpc<Task>(api.url, 'tasks.get', tokens.alice, { id })).title).toBe('Renamed');
+    const invalid = await callTool(alice, 'update-task', { id, title: 'x', idempotencyKey: 'a b' });
+    expect(invalid.isError).toBe(true);
+    expect(textOf(invalid)).toMatch(/idempotencyKey/);
+  });
+
   it('adds several tasks in one call, each as tasks.get answers it', async () => {
     const before = await countOf(
       api.tp,

@@ -13,7 +13,13 @@ import { observable } from '@trpc/server/observable';
 import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
 import type { TaskpulseRouter } from '../router/types.ts';
 import { resolveClientOptions, type TaskpulseClientOptions } from './options.ts';
-import { MissingEventSourceError, retryLinks } from './retry.ts';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  idempotencyKeyHeader,
+  idempotencyKeyLink,
+  MissingEventSourceError,
+  retryLinks,
+} from './retry.ts';
 
 /** A typed client of every taskpulse procedure: `client.tasks.create.mutate(…)`, `client.dashboard.live.subscribe(…)`. */
 export type TaskpulseClient = TRPCClient<TaskpulseRouter>;
@@ -83,18 +89,22 @@ export function createTaskpulseLinks<THost extends AnyTRPCRouter | undefined = u
       url: trpcUrl,
       maxItems: resolved.maxBatchSize,
       ...(resolved.fetch ? { fetch: resolved.fetch } : {}),
-      headers: async () => {
+      headers: async ({ opList }) => {
         const headers = { ...(await resolved.headers()) };
         const token = getToken ? await getToken() : undefined;
         if (token) (headers as Record<string, string>).authorization = `Bearer ${token}`;
+        // one key per mutation of the batch, in its order
+        const keys = idempotencyKeyHeader(opList);
+        if (keys !== undefined) (headers as Record<string, string>)[IDEMPOTENCY_KEY_HEADER] = keys;
         return headers;
       },
     }),
   });
   // behind the retries, so that they see taskpulse's own paths
   const links = pathPrefix === '' ? [transport] : [prefixPaths(pathPrefix), transport];
-  if (retry === false) return links;
-  return [...retryLinks(retry, resolved.refreshesToken), ...links];
+  // every mutation gets its key before the retries, so that each attempt sends the same one
+  if (retry === false) return [idempotencyKeyLink(), ...links];
+  return [idempotencyKeyLink(), ...retryLinks(retry, resolved.refreshesToken), ...links];
 }
 
 /** Sends every call to `<prefix><path>`: taskpulse's procedures mounted under a host router's key. */
@@ -106,8 +116,9 @@ function prefixPaths(prefix: string): TRPCLink<TaskpulseRouter> {
 
 /**
  * Creates a typed client of a taskpulse server. Queries and mutations are batched over HTTP;
- * `dashboard.live` streams over Server-Sent Events. Queries are retried with backoff when the
- * server cannot be reached or answers `SERVICE_UNAVAILABLE`; mutations are never retried.
+ * `dashboard.live` streams over Server-Sent Events. Queries, and mutations (each sent with an
+ * `Idempotency-Key`, the same on every attempt), are retried with backoff when the server cannot
+ * be reached or answers `SERVICE_UNAVAILABLE`.
  * Options are checked at once: a bad one throws a `TypeError` that names it.
  *
  * @example

@@ -92,7 +92,11 @@ export interface TaskpulseClientOptions<THost extends AnyTRPCRouter | undefined 
    * @default globalThis.EventSource
    */
   EventSource?: EventSourceLike.AnyConstructor;
-  /** How failed queries are retried, or `false` to never retry. Mutations never are. */
+  /**
+   * How failed calls are retried, or `false` to never retry: queries, and mutations (each sent
+   * with an `Idempotency-Key`, the same on every attempt, so that none is carried out twice),
+   * when the API could not be reached or answered `SERVICE_UNAVAILABLE`.
+   */
   retry?: TaskpulseRetryOptions | false;
   /**
    * The most calls batched into one HTTP request: no more than the server's `maxBatchSize`.

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { TaskpulseRouter } from '../router/types.ts';
 import {
   type FailedAttempt,
+  idempotencyKeyHeader,
+  idempotencyKeyLink,
+  idempotencyKeyOf,
   MissingEventSourceError,
   retryDelayMs,
   retryLinks,
@@ -32,9 +35,22 @@ describe('shouldRetry', () => {
     expect(shouldRetry(failed('query', 'SERVICE_UNAVAILABLE', 4), retry, false)).toBe(false);
   });
 
-  it('never retries a mutation', () => {
+  it('never retries a mutation without an Idempotency-Key', () => {
     expect(shouldRetry(failed('mutation', undefined), retry, true)).toBe(false);
     expect(shouldRetry(failed('mutation', 'SERVICE_UNAVAILABLE'), retry, true)).toBe(false);
+  });
+
+  it('retries a mutation with an Idempotency-Key on no answer and SERVICE_UNAVAILABLE only, a bounded number of times', () => {
+    const keyed = (code: string | undefined, attempts = 1): FailedAttempt => {
+      const attempt = failed('mutation', code, attempts);
+      return { ...attempt, op: { ...attempt.op, context: { idempotencyKey: 'k1' } } };
+    };
+    expect(shouldRetry(keyed(undefined), retry, false)).toBe(true);
+    expect(shouldRetry(keyed('SERVICE_UNAVAILABLE', 3), retry, false)).toBe(true);
+    expect(shouldRetry(keyed('SERVICE_UNAVAILABLE', 4), retry, false)).toBe(false);
+    for (const code of ['BAD_REQUEST', 'CONFLICT', 'NOT_FOUND', 'INTERNAL_SERVER_ERROR']) {
+      expect([code, shouldRetry(keyed(code), retry, false)]).toEqual([code, false]);
+    }
   });
 
   it('does not retry answers that a retry cannot change', () => {
@@ -72,6 +88,58 @@ describe('shouldRetry', () => {
         false,
       ),
     ).toBe(false);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  const mutation = (idempotencyKey?: string) => ({
+    type: 'mutation' as const,
+    context: idempotencyKey === undefined ? {} : { idempotencyKey },
+  });
+
+  it('is one key per mutation of a batch, in order; keys holding commas or quotes are quoted', () => {
+    expect(idempotencyKeyHeader([mutation('a'), mutation('b')])).toBe('a, b');
+    expect(idempotencyKeyHeader([mutation('a,b'), mutation('say "hi"\\')])).toBe(
+      '"a,b", "say \\"hi\\"\\\\"',
+    );
+    expect(idempotencyKeyHeader([{ type: 'query', context: {} }])).toBeUndefined();
+    expect(idempotencyKeyHeader([mutation('a'), mutation()])).toBeUndefined();
+  });
+
+  it('is generated once per mutation, kept across the retries, and left alone when given', async () => {
+    const seen: (string | undefined)[] = [];
+    let attempt = 0;
+    // fails the first two attempts as if the network dropped, then answers
+    const transport: TRPCLink<TaskpulseRouter> =
+      () =>
+      ({ op }) =>
+        observable((observer) => {
+          seen.push(idempotencyKeyOf(op));
+          attempt += 1;
+          if (attempt < 3) observer.error(TRPCClientError.from(new TypeError('fetch failed')));
+          else {
+            observer.next({ result: { type: 'data', data: 'ok' } } as never);
+            observer.complete();
+          }
+        });
+    const client = createTRPCClient<TaskpulseRouter>({
+      links: [idempotencyKeyLink(), ...retryLinks({ ...retry, baseDelayMs: 1 }, false), transport],
+    });
+    await client.tasks.create.mutate({ title: 'A' });
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(new Set(seen).size).toBe(1);
+    attempt = 2;
+    seen.length = 0;
+    await client.tasks.create.mutate({ title: 'B' }, { context: { idempotencyKey: 'mine' } });
+    expect(seen).toEqual(['mine']);
+    attempt = 2;
+    seen.length = 0;
+    await client.tasks.create.mutate({ title: 'C' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).not.toBe('mine');
   });
 });
 

@@ -14,9 +14,52 @@ export class MissingEventSourceError extends Error {
   }
 }
 
+/** The header a mutation's key travels in (the IETF httpapi `Idempotency-Key`). */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/**
+ * The `Idempotency-Key` of a mutation: the one given in its context
+ * (`mutate(input, { context: { idempotencyKey } })`), else the one the client generated.
+ */
+export function idempotencyKeyOf(op: Pick<Operation, 'context'>): string | undefined {
+  const key = op.context.idempotencyKey;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/**
+ * A link that gives every mutation an `Idempotency-Key` (a random UUID) unless its context has
+ * one. It sits before the retry link, so that every attempt of a mutation sends the same key:
+ * the server then carries it out at most once, however many attempts reach it.
+ */
+export function idempotencyKeyLink(): TRPCLink<TaskpulseRouter> {
+  return () =>
+    ({ op, next }) => {
+      if (op.type !== 'mutation' || idempotencyKeyOf(op) !== undefined) return next(op);
+      return next({ ...op, context: { ...op.context, idempotencyKey: crypto.randomUUID() } });
+    };
+}
+
+/**
+ * The `Idempotency-Key` header of one HTTP request: the keys of its mutations in order, separated
+ * by commas (a key holding a comma, a quote or a backslash is sent as a quoted string); undefined
+ * when none has a key.
+ */
+export function idempotencyKeyHeader(
+  ops: readonly Pick<Operation, 'type' | 'context'>[],
+): string | undefined {
+  const mutations = ops.filter((op) => op.type === 'mutation');
+  const keys = mutations.map(idempotencyKeyOf);
+  if (mutations.length === 0 || keys.some((key) => key === undefined)) return undefined;
+  return keys
+    .map((key) =>
+      /^[^,"\\]+$/.test(key as string) ? key : `"${(key as string).replace(/["\\]/g, '\\$&')}"`,
+    )
+    .join(', ');
+}
+
 /** What the retry link knows of a failed attempt. */
 export interface FailedAttempt {
-  readonly op: Pick<Operation, 'type' | 'signal'>;
+  readonly op: Pick<Operation, 'type' | 'signal'> & Partial<Pick<Operation, 'context'>>;
   readonly error: Pick<TRPCClientError<AnyClientTypes>, 'data' | 'cause'>;
   /**
    * Attempts made so far, the first call included; for a subscription, those since it was
@@ -26,9 +69,11 @@ export interface FailedAttempt {
 }
 
 /**
- * Whether a failed call is tried again. Mutations never are: a mutation whose answer was lost
- * may have been applied. Queries are, when the API could not be reached (no answer from it)
- * or answered `SERVICE_UNAVAILABLE` (its database is down). A live subscription whose
+ * Whether a failed call is tried again. Queries are, when the API could not be reached (no
+ * answer from it) or answered `SERVICE_UNAVAILABLE` (its database is down); so are mutations
+ * that carry an `Idempotency-Key` (every one the client sends, unless a link removed it): a
+ * repeat is answered with the first attempt's result, so a write whose answer was lost is not
+ * made twice. A mutation without a key never is. A live subscription whose
  * connection failed for good is re-opened in the same cases, and after `UNAUTHORIZED` when
  * tokens come from `getToken` (a reconnection may have sent a token that expired since).
  */
@@ -37,7 +82,12 @@ export function shouldRetry(
   retry: Required<TaskpulseRetryOptions>,
   refreshesToken: boolean,
 ): boolean {
-  if (op.type === 'mutation') return false;
+  if (
+    op.type === 'mutation' &&
+    (op.context === undefined || idempotencyKeyOf(op as Pick<Operation, 'context'>) === undefined)
+  ) {
+    return false;
+  }
   if (op.signal?.aborted) return false;
   if (attempts > retry.attempts) return false;
   if (error.cause instanceof MissingEventSourceError) return false;

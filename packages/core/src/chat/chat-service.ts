@@ -8,6 +8,7 @@ import {
 } from '../context.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
+import type { WriteOptions } from '../idempotency/index.ts';
 import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
@@ -63,35 +64,41 @@ const conversationNotFound = () =>
  * `conversations.create`: a new conversation of the caller's.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
 export async function createConversation(
   ctx: TaskpulseContext,
   input: CreateConversationInput = {},
+  options: WriteOptions = {},
 ): Promise<ConversationDto> {
   const data = parseWith(createConversationInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const now = ctx.now();
-    const row = {
-      id: newId(),
-      user_id: me,
-      title: data.title || null,
-      created_at: now,
-      updated_at: now,
-    };
-    await em
-      .getKysely<TaskpulseDB>()
-      .insertInto('conversations')
-      .values(row)
-      .execute()
-      .catch(rethrowMissingCaller);
-    const change: ChangeReport = {
-      type: 'conversation.created',
-      conversationId: row.id,
-      affectedUserIds: [me],
-    };
-    return { result: toConversationDto(row), change };
-  });
+  return runWrite(
+    ctx,
+    async (em) => {
+      const now = ctx.now();
+      const row = {
+        id: newId(),
+        user_id: me,
+        title: data.title || null,
+        created_at: now,
+        updated_at: now,
+      };
+      await em
+        .getKysely<TaskpulseDB>()
+        .insertInto('conversations')
+        .values(row)
+        .execute()
+        .catch(rethrowMissingCaller);
+      const change: ChangeReport = {
+        type: 'conversation.created',
+        conversationId: row.id,
+        affectedUserIds: [me],
+      };
+      return { result: toConversationDto(row), change };
+    },
+    { operation: 'conversations.create', input: data, key: options.idempotencyKey },
+  );
 }
 
 /** `conversations.list`: the caller's conversations, newest first, keyset-paged. */
@@ -113,44 +120,50 @@ export async function listConversations(
  * `messages.append`: adds a message to one of the caller's conversations.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
 export async function appendMessage(
   ctx: TaskpulseContext,
   input: AppendMessageInput,
+  options: WriteOptions = {},
 ): Promise<MessageDto> {
   const data = parseWith(appendMessageInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    // locking the conversation both checks ownership and orders concurrent appends; the
-    // new message is never older than the last one, so that oldest-first pages stay stable
-    const locked = await db
-      .selectFrom('conversations')
-      .select('id')
-      .where('id', '=', data.conversationId)
-      .where('user_id', '=', me)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!locked) throw conversationNotFound();
-    const { rows } = await sql<Omit<MessageRow, 'cursor_ts'>>`
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      // locking the conversation both checks ownership and orders concurrent appends; the
+      // new message is never older than the last one, so that oldest-first pages stay stable
+      const locked = await db
+        .selectFrom('conversations')
+        .select('id')
+        .where('id', '=', data.conversationId)
+        .where('user_id', '=', me)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!locked) throw conversationNotFound();
+      const { rows } = await sql<Omit<MessageRow, 'cursor_ts'>>`
       insert into messages (id, conversation_id, user_id, role, content, created_at)
       values (${newId()}, ${data.conversationId}, ${me}, ${data.role}, ${data.content},
         greatest(${ctx.now()}::timestamptz,
           (select max(m.created_at) from messages m where m.conversation_id = ${data.conversationId})))
       returning id, conversation_id, role, content, created_at`.execute(db);
-    const row = rows[0]!;
-    await db
-      .updateTable('conversations')
-      .set({ updated_at: sql`greatest(updated_at, ${row.created_at}::timestamptz)` })
-      .where('id', '=', data.conversationId)
-      .execute();
-    const change: ChangeReport = {
-      type: 'message.appended',
-      conversationId: data.conversationId,
-      affectedUserIds: [me],
-    };
-    return { result: toMessageDto(row), change };
-  });
+      const row = rows[0]!;
+      await db
+        .updateTable('conversations')
+        .set({ updated_at: sql`greatest(updated_at, ${row.created_at}::timestamptz)` })
+        .where('id', '=', data.conversationId)
+        .execute();
+      const change: ChangeReport = {
+        type: 'message.appended',
+        conversationId: data.conversationId,
+        affectedUserIds: [me],
+      };
+      return { result: toMessageDto(row), change };
+    },
+    { operation: 'messages.append', input: data, key: options.idempotencyKey },
+  );
 }
 
 /** `messages.list`: a conversation's messages, oldest first (created_at, then id), keyset-paged. */

@@ -304,6 +304,38 @@ export const Message = defineEntity({
   ],
 });
 
+/**
+ * A write carried out under an `Idempotency-Key`: per user and key, the write happens at most
+ * once while the record lives (24 hours); a repeat answers `response`. Inserted in the write's
+ * own transaction, so a rolled-back write leaves no key; the primary key makes a concurrent
+ * repeat wait for the first write's commit.
+ */
+export const IdempotencyKey = defineEntity({
+  name: 'IdempotencyKey',
+  tableName: 'idempotency_keys',
+  properties: {
+    user: () => p.manyToOne(User).primary().fieldName('user_id').deleteRule('cascade'),
+    key: p
+      .string()
+      .primary()
+      .columnType('text')
+      .check(lengthBetween('key', LIMITS.idempotencyKey.min, LIMITS.idempotencyKey.max)),
+    /** SHA-256 (hex) of the operation and its canonical input. */
+    requestHash: p.text(),
+    /**
+     * The write's result as JSON text, exactly as the wire sends it (text, not jsonb, which
+     * would reorder its keys); null until the write finishes.
+     */
+    response: p.text().nullable(),
+    createdAt: createdAt(),
+    expiresAt: timestamp(),
+  },
+  indexes: [
+    // the clean-up of expired keys
+    { name: 'idempotency_keys_expires_idx', properties: ['expiresAt'] },
+  ],
+});
+
 /** Every entity of taskpulse, to register in a MikroORM configuration. */
 export const entities: readonly [
   typeof User,
@@ -316,6 +348,7 @@ export const entities: readonly [
   typeof TaskCount,
   typeof TaskDueCount,
   typeof TaskActivityCount,
+  typeof IdempotencyKey,
 ] = [
   User,
   Team,
@@ -327,6 +360,7 @@ export const entities: readonly [
   TaskCount,
   TaskDueCount,
   TaskActivityCount,
+  IdempotencyKey,
 ];
 
 export type IUser = InferEntity<typeof User>;
@@ -339,3 +373,4 @@ export type IMessage = InferEntity<typeof Message>;
 export type ITaskCount = InferEntity<typeof TaskCount>;
 export type ITaskDueCount = InferEntity<typeof TaskDueCount>;
 export type ITaskActivityCount = InferEntity<typeof TaskActivityCount>;
+export type IIdempotencyKey = InferEntity<typeof IdempotencyKey>;

@@ -10,6 +10,8 @@ export {
   Conversation,
   entities,
   type IConversation,
+  IdempotencyKey,
+  type IIdempotencyKey,
   type IMessage,
   type ITask,
   type ITaskActivityCount,

@@ -30,4 +30,6 @@ export const LIMITS = {
   userEmail: { max: 320 },
   userName: { max: 200 },
   userId: { min: 1, max: 255 },
+  /** An `Idempotency-Key`: 1–255 visible ASCII characters (the IETF httpapi draft). */
+  idempotencyKey: { min: 1, max: 255 },
 } as const;

@@ -19,6 +19,8 @@ const TABLES = [
 ];
 // derived data kept by triggers: the per-user dashboard counters
 const COUNTER_TABLES = ['task_activity_counts', 'task_counts', 'task_due_counts'];
+// writes carried out under an Idempotency-Key (SPEC "Retry-safe writes")
+const KEY_TABLES = ['idempotency_keys'];
 
 describeDatabases('schema', (db) => {
   const sql = async <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
@@ -61,13 +63,15 @@ describeDatabases('schema', (db) => {
   });
 
   describe('migrations', () => {
-    it('creates all seven tables of SPEC.md, and the counter tables, from an empty database', async () => {
+    it('creates all seven tables of SPEC.md, the counter tables and the idempotency keys, from an empty database', async () => {
       const rows = await sql<{ table_name: string }>(
         `select table_name from information_schema.tables
          where table_schema = current_schema() and table_name <> 'mikro_orm_migrations'
          order by table_name`,
       );
-      expect(rows.map((row) => row.table_name)).toEqual([...TABLES, ...COUNTER_TABLES].sort());
+      expect(rows.map((row) => row.table_name)).toEqual(
+        [...TABLES, ...COUNTER_TABLES, ...KEY_TABLES].sort(),
+      );
       const applied = await sql<{ name: string }>('select name from mikro_orm_migrations');
       expect(applied.map((row) => row.name)).toEqual(migrationsList.map((m) => m.name));
     });
@@ -98,6 +102,7 @@ describeDatabases('schema', (db) => {
           'messages_conversation_created_idx',
           'users_email_unique',
           'tasks_user_pending_due_idx',
+          'idempotency_keys_expires_idx',
         ]),
       );
     });

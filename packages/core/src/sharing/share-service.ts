@@ -10,6 +10,7 @@ import {
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
+import type { WriteOptions } from '../idempotency/index.ts';
 import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
@@ -60,73 +61,88 @@ const onlyOwnerShares = () =>
  * with its owner (`VALIDATION`); an unknown user is `NOT_FOUND`.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
 export async function createShare(
   ctx: TaskpulseContext,
   input: CreateShareInput,
+  options: WriteOptions = {},
 ): Promise<ShareDto> {
   const data = parseWith(createShareInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    const task = await lockVisibleTask(db, me, data.taskId);
-    if (task.access !== 'owner') throw onlyOwnerShares();
-    const recipientId = await findUserId(db, data, 'tasks can be shared with them');
-    if (recipientId === task.user_id) {
-      throw new TaskpulseError('VALIDATION', 'A task cannot be shared with its owner.', {
-        issues: [
-          { path: [data.userId !== undefined ? 'userId' : 'email'], message: 'is the task owner' },
-        ],
-      });
-    }
-    const { rows } = await sql<{ id: string; inserted: boolean }>`
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      const task = await lockVisibleTask(db, me, data.taskId);
+      if (task.access !== 'owner') throw onlyOwnerShares();
+      const recipientId = await findUserId(db, data, 'tasks can be shared with them');
+      if (recipientId === task.user_id) {
+        throw new TaskpulseError('VALIDATION', 'A task cannot be shared with its owner.', {
+          issues: [
+            {
+              path: [data.userId !== undefined ? 'userId' : 'email'],
+              message: 'is the task owner',
+            },
+          ],
+        });
+      }
+      const { rows } = await sql<{ id: string; inserted: boolean }>`
       insert into task_shares (id, task_id, shared_with_user_id, shared_by_user_id, permission, created_at)
       values (${newId()}, ${task.id}, ${recipientId}, ${me}, ${data.permission}, ${ctx.now()})
       on conflict (task_id, shared_with_user_id) do update set permission = excluded.permission
       returning id, (xmax = 0) as inserted`.execute(db);
-    const saved = rows[0]!;
-    const { rows: shares } = await sql<ShareRow>`select ${shareColumns} from task_shares s
+      const saved = rows[0]!;
+      const { rows: shares } = await sql<ShareRow>`select ${shareColumns} from task_shares s
       join users u on u.id = s.shared_with_user_id where s.id = ${saved.id}`.execute(db);
-    const change: ChangeReport = {
-      type: saved.inserted ? 'share.created' : 'share.updated',
-      taskId: task.id,
-      affectedUserIds: uniqueUserIds([task.user_id, recipientId]),
-    };
-    return { result: toShareDto(shares[0]!), change };
-  });
+      const change: ChangeReport = {
+        type: saved.inserted ? 'share.created' : 'share.updated',
+        taskId: task.id,
+        affectedUserIds: uniqueUserIds([task.user_id, recipientId]),
+      };
+      return { result: toShareDto(shares[0]!), change };
+    },
+    { operation: 'shares.create', input: data, key: options.idempotencyKey },
+  );
 }
 
 /**
  * `shares.delete`: the owner stops sharing a task with a user.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
 export async function deleteShare(
   ctx: TaskpulseContext,
   input: DeleteShareInput,
+  options: WriteOptions = {},
 ): Promise<DeletedShare> {
   const data = parseWith(deleteShareInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    const task = await lockVisibleTask(db, me, data.taskId);
-    if (task.access !== 'owner') throw onlyOwnerShares();
-    const deleted = await db
-      .deleteFrom('task_shares')
-      .where('task_id', '=', task.id)
-      .where('shared_with_user_id', '=', data.userId)
-      .returning('id')
-      .executeTakeFirst();
-    if (!deleted) {
-      throw new TaskpulseError('NOT_FOUND', 'This task is not shared with that user.');
-    }
-    const change: ChangeReport = {
-      type: 'share.deleted',
-      taskId: task.id,
-      affectedUserIds: uniqueUserIds([task.user_id, data.userId]),
-    };
-    return { result: { taskId: task.id, userId: data.userId }, change };
-  });
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      const task = await lockVisibleTask(db, me, data.taskId);
+      if (task.access !== 'owner') throw onlyOwnerShares();
+      const deleted = await db
+        .deleteFrom('task_shares')
+        .where('task_id', '=', task.id)
+        .where('shared_with_user_id', '=', data.userId)
+        .returning('id')
+        .executeTakeFirst();
+      if (!deleted) {
+        throw new TaskpulseError('NOT_FOUND', 'This task is not shared with that user.');
+      }
+      const change: ChangeReport = {
+        type: 'share.deleted',
+        taskId: task.id,
+        affectedUserIds: uniqueUserIds([task.user_id, data.userId]),
+      };
+      return { result: { taskId: task.id, userId: data.userId }, change };
+    },
+    { operation: 'shares.delete', input: data, key: options.idempotencyKey },
+  );
 }
 
 /** `shares.list`: who a task is shared with, oldest share first; for its owner only. */

@@ -10,6 +10,7 @@ import {
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
+import type { WriteOptions } from '../idempotency/index.ts';
 import { afterCursor, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { allOf, filterConditions, scopeParts } from './filters.ts';
@@ -80,44 +81,53 @@ const selectTask = async (db: Db, me: string, id: string): Promise<TaskRow> => {
  * caller's teams. A task created as `completed` gets `completedAt` = now.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
-export async function createTask(ctx: TaskpulseContext, input: CreateTaskInput): Promise<TaskDto> {
+export async function createTask(
+  ctx: TaskpulseContext,
+  input: CreateTaskInput,
+  options: WriteOptions = {},
+): Promise<TaskDto> {
   const data = parseWith(createTaskInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    const teamId = data.teamId ?? null;
-    if (teamId) await assertMemberOf(db, me, teamId);
-    const now = ctx.now();
-    const status = data.status ?? 'pending';
-    const id = newId();
-    await db
-      .insertInto('tasks')
-      .values({
-        id,
-        user_id: me,
-        team_id: teamId,
-        title: data.title,
-        description: data.description ?? null,
-        status,
-        priority: data.priority ?? 'medium',
-        due_at: data.dueAt ?? null,
-        created_at: now,
-        updated_at: now,
-        completed_at: status === 'completed' ? now : null,
-        version: 1,
-      })
-      .execute()
-      .catch(rethrowMissingCaller);
-    const row = await selectTask(db, me, id);
-    const change: ChangeReport = {
-      type: 'task.created',
-      taskId: id,
-      teamId: teamId ?? undefined,
-      affectedUserIds: await usersAffectedByTask(db, row, [teamId]),
-    };
-    return { result: toTaskDto(row), change };
-  });
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      const teamId = data.teamId ?? null;
+      if (teamId) await assertMemberOf(db, me, teamId);
+      const now = ctx.now();
+      const status = data.status ?? 'pending';
+      const id = newId();
+      await db
+        .insertInto('tasks')
+        .values({
+          id,
+          user_id: me,
+          team_id: teamId,
+          title: data.title,
+          description: data.description ?? null,
+          status,
+          priority: data.priority ?? 'medium',
+          due_at: data.dueAt ?? null,
+          created_at: now,
+          updated_at: now,
+          completed_at: status === 'completed' ? now : null,
+          version: 1,
+        })
+        .execute()
+        .catch(rethrowMissingCaller);
+      const row = await selectTask(db, me, id);
+      const change: ChangeReport = {
+        type: 'task.created',
+        taskId: id,
+        teamId: teamId ?? undefined,
+        affectedUserIds: await usersAffectedByTask(db, row, [teamId]),
+      };
+      return { result: toTaskDto(row), change };
+    },
+    { operation: 'tasks.create', input: data, key: options.idempotencyKey },
+  );
 }
 
 /** `tasks.get`: a task the caller can see; `NOT_FOUND` otherwise. */
@@ -168,93 +178,108 @@ export async function listTasks(
  * another version is a `CONFLICT` and nothing changes.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
-export async function updateTask(ctx: TaskpulseContext, input: UpdateTaskInput): Promise<TaskDto> {
+export async function updateTask(
+  ctx: TaskpulseContext,
+  input: UpdateTaskInput,
+  options: WriteOptions = {},
+): Promise<TaskDto> {
   const data = parseWith(updateTaskInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    const task = await lockVisibleTask(db, me, data.id);
-    if (task.access === 'view') {
-      throw new TaskpulseError('FORBIDDEN', 'You can see this task but not edit it.');
-    }
-    if (data.teamId !== undefined && data.teamId !== task.team_id) {
-      if (task.access !== 'owner') {
-        throw new TaskpulseError('FORBIDDEN', "Only the task's owner moves it between teams.");
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      const task = await lockVisibleTask(db, me, data.id);
+      if (task.access === 'view') {
+        throw new TaskpulseError('FORBIDDEN', 'You can see this task but not edit it.');
       }
-      if (data.teamId) await assertMemberOf(db, me, data.teamId);
-    }
-    if (data.expectedVersion !== undefined && data.expectedVersion !== task.version) {
-      throw new TaskpulseError(
-        'CONFLICT',
-        `The task changed since you read it: it is at version ${task.version}, not ${data.expectedVersion}. Reload it and try again.`,
-      );
-    }
-    const now = ctx.now();
-    const completedAt =
-      data.status === undefined
-        ? undefined
-        : data.status === 'completed'
-          ? (task.completed_at ?? now)
-          : null;
-    await db
-      .updateTable('tasks')
-      .set({
-        ...(data.title !== undefined && { title: data.title }),
-        ...(data.description !== undefined && { description: data.description }),
-        ...(data.priority !== undefined && { priority: data.priority }),
-        ...(data.dueAt !== undefined && { due_at: data.dueAt }),
-        ...(data.teamId !== undefined && { team_id: data.teamId }),
-        ...(data.status !== undefined && { status: data.status, completed_at: completedAt }),
-        updated_at: now,
-        version: sql<number>`version + 1`,
-      })
-      .where('id', '=', task.id)
-      .execute();
-    const row = await selectTask(db, me, task.id);
-    const change: ChangeReport = {
-      type: 'task.updated',
-      taskId: task.id,
-      teamId: row.team_id ?? undefined,
-      affectedUserIds: await usersAffectedByTask(db, row, [task.team_id, row.team_id]),
-    };
-    return { result: toTaskDto(row), change };
-  });
+      if (data.teamId !== undefined && data.teamId !== task.team_id) {
+        if (task.access !== 'owner') {
+          throw new TaskpulseError('FORBIDDEN', "Only the task's owner moves it between teams.");
+        }
+        if (data.teamId) await assertMemberOf(db, me, data.teamId);
+      }
+      if (data.expectedVersion !== undefined && data.expectedVersion !== task.version) {
+        throw new TaskpulseError(
+          'CONFLICT',
+          `The task changed since you read it: it is at version ${task.version}, not ${data.expectedVersion}. Reload it and try again.`,
+        );
+      }
+      const now = ctx.now();
+      const completedAt =
+        data.status === undefined
+          ? undefined
+          : data.status === 'completed'
+            ? (task.completed_at ?? now)
+            : null;
+      await db
+        .updateTable('tasks')
+        .set({
+          ...(data.title !== undefined && { title: data.title }),
+          ...(data.description !== undefined && { description: data.description }),
+          ...(data.priority !== undefined && { priority: data.priority }),
+          ...(data.dueAt !== undefined && { due_at: data.dueAt }),
+          ...(data.teamId !== undefined && { team_id: data.teamId }),
+          ...(data.status !== undefined && { status: data.status, completed_at: completedAt }),
+          updated_at: now,
+          version: sql<number>`version + 1`,
+        })
+        .where('id', '=', task.id)
+        .execute();
+      const row = await selectTask(db, me, task.id);
+      const change: ChangeReport = {
+        type: 'task.updated',
+        taskId: task.id,
+        teamId: row.team_id ?? undefined,
+        affectedUserIds: await usersAffectedByTask(db, row, [task.team_id, row.team_id]),
+      };
+      return { result: toTaskDto(row), change };
+    },
+    { operation: 'tasks.update', input: data, key: options.idempotencyKey },
+  );
 }
 
 /**
  * `tasks.delete`: the owner deletes a task (and with it its shares).
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
 export async function deleteTask(
   ctx: TaskpulseContext,
   input: DeleteTaskInput,
+  options: WriteOptions = {},
 ): Promise<DeletedTask> {
   const data = parseWith(deleteTaskInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    const task = await lockVisibleTask(db, me, data.id);
-    if (task.access !== 'owner') {
-      throw new TaskpulseError('FORBIDDEN', "Only the task's owner deletes it.");
-    }
-    if (data.expectedVersion !== undefined && data.expectedVersion !== task.version) {
-      throw new TaskpulseError(
-        'CONFLICT',
-        `The task changed since you read it: it is at version ${task.version}, not ${data.expectedVersion}.`,
-      );
-    }
-    const affectedUserIds = await usersAffectedByTask(db, task, [task.team_id]);
-    await db.deleteFrom('tasks').where('id', '=', task.id).execute();
-    const change: ChangeReport = {
-      type: 'task.deleted',
-      taskId: task.id,
-      teamId: task.team_id ?? undefined,
-      affectedUserIds,
-    };
-    return { result: { id: task.id }, change };
-  });
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      const task = await lockVisibleTask(db, me, data.id);
+      if (task.access !== 'owner') {
+        throw new TaskpulseError('FORBIDDEN', "Only the task's owner deletes it.");
+      }
+      if (data.expectedVersion !== undefined && data.expectedVersion !== task.version) {
+        throw new TaskpulseError(
+          'CONFLICT',
+          `The task changed since you read it: it is at version ${task.version}, not ${data.expectedVersion}.`,
+        );
+      }
+      const affectedUserIds = await usersAffectedByTask(db, task, [task.team_id]);
+      await db.deleteFrom('tasks').where('id', '=', task.id).execute();
+      const change: ChangeReport = {
+        type: 'task.deleted',
+        taskId: task.id,
+        teamId: task.team_id ?? undefined,
+        affectedUserIds,
+      };
+      return { result: { id: task.id }, change };
+    },
+    { operation: 'tasks.delete', input: data, key: options.idempotencyKey },
+  );
 }
 
 /** A write by a caller who has no user row yet fails on the foreign key: say so. */

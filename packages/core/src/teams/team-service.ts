@@ -9,6 +9,7 @@ import {
 import type { TaskpulseDB } from '../db/kysely.ts';
 import { parseWith, TaskpulseError } from '../errors/index.ts';
 import { uniqueUserIds } from '../events/index.ts';
+import type { WriteOptions } from '../idempotency/index.ts';
 import { afterCursor, cursorTimestamp, type Page, toPage } from '../pagination/index.ts';
 import { newId } from '../schema/entities.ts';
 import { toIso } from '../schema/inputs.ts';
@@ -127,29 +128,38 @@ async function memberDto(db: Db, teamId: string, userId: string): Promise<TeamMe
  * `teams.create`: a new team whose creator is its `owner` member.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
-export async function createTeam(ctx: TaskpulseContext, input: CreateTeamInput): Promise<TeamDto> {
+export async function createTeam(
+  ctx: TaskpulseContext,
+  input: CreateTeamInput,
+  options: WriteOptions = {},
+): Promise<TeamDto> {
   const { name } = parseWith(createTeamInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    const now = ctx.now();
-    const id = newId();
-    await db
-      .insertInto('teams')
-      .values({ id, name, owner_id: me, created_at: now })
-      .execute()
-      .catch(rethrowMissingCaller);
-    await db
-      .insertInto('team_members')
-      .values({ id: newId(), team_id: id, user_id: me, role: 'owner', created_at: now })
-      .execute();
-    const change: ChangeReport = { type: 'team.created', teamId: id, affectedUserIds: [me] };
-    return {
-      result: { id, name, ownerId: me, createdAt: toIso(now), role: 'owner', memberCount: 1 },
-      change,
-    };
-  });
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      const now = ctx.now();
+      const id = newId();
+      await db
+        .insertInto('teams')
+        .values({ id, name, owner_id: me, created_at: now })
+        .execute()
+        .catch(rethrowMissingCaller);
+      await db
+        .insertInto('team_members')
+        .values({ id: newId(), team_id: id, user_id: me, role: 'owner', created_at: now })
+        .execute();
+      const change: ChangeReport = { type: 'team.created', teamId: id, affectedUserIds: [me] };
+      return {
+        result: { id, name, ownerId: me, createdAt: toIso(now), role: 'owner', memberCount: 1 },
+        change,
+      };
+    },
+    { operation: 'teams.create', input: { name }, key: options.idempotencyKey },
+  );
 }
 
 /** `teams.list`: the teams the caller belongs to, newest first, with the caller's role. */
@@ -173,59 +183,68 @@ export async function listTeams(
  * member's role. Only owners grant or take away `owner`; the last owner stays one.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
 export async function addMember(
   ctx: TaskpulseContext,
   input: AddMemberInput,
+  options: WriteOptions = {},
 ): Promise<TeamMemberDto> {
   const data = parseWith(addMemberInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    const { team, members, myRole } = await lockTeam(db, me, data.teamId);
-    if (myRole === 'member') {
-      throw new TaskpulseError('FORBIDDEN', 'Only team owners and admins add members.');
-    }
-    const userId = await findUserId(db, data, 'they can join a team');
-    const existing = members.find((member) => member.user_id === userId);
-    if (existing?.role === data.role) {
-      return { result: await memberDto(db, team.id, userId), change: null };
-    }
-    if ((data.role === 'owner' || existing?.role === 'owner') && myRole !== 'owner') {
-      throw new TaskpulseError('FORBIDDEN', 'Only team owners grant or take away the owner role.');
-    }
-    const owners = members.filter((member) => member.role === 'owner');
-    if (existing?.role === 'owner' && owners.length === 1) throw keepAnOwner();
-    const now = ctx.now();
-    if (existing) {
-      await db
-        .updateTable('team_members')
-        .set({ role: data.role })
-        .where('team_id', '=', team.id)
-        .where('user_id', '=', userId)
-        .execute();
-      existing.role = data.role;
-    } else {
-      await db
-        .insertInto('team_members')
-        .values({
-          id: newId(),
-          team_id: team.id,
-          user_id: userId,
-          role: data.role,
-          created_at: now,
-        })
-        .execute();
-      members.push({ user_id: userId, role: data.role, created_at: now });
-    }
-    await syncOwnerId(db, team.id, team.owner_id, members);
-    const change: ChangeReport = {
-      type: existing ? 'team.member_updated' : 'team.member_added',
-      teamId: team.id,
-      affectedUserIds: uniqueUserIds(members.map((member) => member.user_id)),
-    };
-    return { result: await memberDto(db, team.id, userId), change };
-  });
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      const { team, members, myRole } = await lockTeam(db, me, data.teamId);
+      if (myRole === 'member') {
+        throw new TaskpulseError('FORBIDDEN', 'Only team owners and admins add members.');
+      }
+      const userId = await findUserId(db, data, 'they can join a team');
+      const existing = members.find((member) => member.user_id === userId);
+      if (existing?.role === data.role) {
+        return { result: await memberDto(db, team.id, userId), change: null };
+      }
+      if ((data.role === 'owner' || existing?.role === 'owner') && myRole !== 'owner') {
+        throw new TaskpulseError(
+          'FORBIDDEN',
+          'Only team owners grant or take away the owner role.',
+        );
+      }
+      const owners = members.filter((member) => member.role === 'owner');
+      if (existing?.role === 'owner' && owners.length === 1) throw keepAnOwner();
+      const now = ctx.now();
+      if (existing) {
+        await db
+          .updateTable('team_members')
+          .set({ role: data.role })
+          .where('team_id', '=', team.id)
+          .where('user_id', '=', userId)
+          .execute();
+        existing.role = data.role;
+      } else {
+        await db
+          .insertInto('team_members')
+          .values({
+            id: newId(),
+            team_id: team.id,
+            user_id: userId,
+            role: data.role,
+            created_at: now,
+          })
+          .execute();
+        members.push({ user_id: userId, role: data.role, created_at: now });
+      }
+      await syncOwnerId(db, team.id, team.owner_id, members);
+      const change: ChangeReport = {
+        type: existing ? 'team.member_updated' : 'team.member_added',
+        teamId: team.id,
+        affectedUserIds: uniqueUserIds(members.map((member) => member.user_id)),
+      };
+      return { result: await memberDto(db, team.id, userId), change };
+    },
+    { operation: 'teams.addMember', input: data, key: options.idempotencyKey },
+  );
 }
 
 /**
@@ -233,39 +252,45 @@ export async function addMember(
  * any member may leave; the last owner cannot go. The member's tasks stay theirs.
  *
  * Inside the caller's transaction (`tp.context(caller, { em })`), joins it: see {@link runWrite}.
+ * With `options.idempotencyKey`, retry-safe: see {@link WriteOptions}.
  */
 export async function removeMember(
   ctx: TaskpulseContext,
   input: RemoveMemberInput,
+  options: WriteOptions = {},
 ): Promise<RemovedMember> {
   const data = parseWith(removeMemberInput, input, 'input');
   const me = ctx.caller.id;
-  return runWrite(ctx, async (em) => {
-    const db = em.getKysely<TaskpulseDB>();
-    const { team, members, myRole } = await lockTeam(db, me, data.teamId);
-    const leaving = data.userId === me;
-    if (!leaving && myRole === 'member') {
-      throw new TaskpulseError('FORBIDDEN', 'Only team owners and admins remove members.');
-    }
-    const target = members.find((member) => member.user_id === data.userId);
-    if (!target) throw new TaskpulseError('NOT_FOUND', 'That user is not a member of this team.');
-    if (!leaving && target.role === 'owner' && myRole !== 'owner') {
-      throw new TaskpulseError('FORBIDDEN', 'Only team owners remove an owner.');
-    }
-    const owners = members.filter((member) => member.role === 'owner');
-    if (target.role === 'owner' && owners.length === 1) throw keepAnOwner();
-    await db
-      .deleteFrom('team_members')
-      .where('team_id', '=', team.id)
-      .where('user_id', '=', data.userId)
-      .execute();
-    const remaining = members.filter((member) => member.user_id !== data.userId);
-    await syncOwnerId(db, team.id, team.owner_id, remaining);
-    const change: ChangeReport = {
-      type: 'team.member_removed',
-      teamId: team.id,
-      affectedUserIds: uniqueUserIds(members.map((member) => member.user_id)),
-    };
-    return { result: { teamId: team.id, userId: data.userId }, change };
-  });
+  return runWrite(
+    ctx,
+    async (em) => {
+      const db = em.getKysely<TaskpulseDB>();
+      const { team, members, myRole } = await lockTeam(db, me, data.teamId);
+      const leaving = data.userId === me;
+      if (!leaving && myRole === 'member') {
+        throw new TaskpulseError('FORBIDDEN', 'Only team owners and admins remove members.');
+      }
+      const target = members.find((member) => member.user_id === data.userId);
+      if (!target) throw new TaskpulseError('NOT_FOUND', 'That user is not a member of this team.');
+      if (!leaving && target.role === 'owner' && myRole !== 'owner') {
+        throw new TaskpulseError('FORBIDDEN', 'Only team owners remove an owner.');
+      }
+      const owners = members.filter((member) => member.role === 'owner');
+      if (target.role === 'owner' && owners.length === 1) throw keepAnOwner();
+      await db
+        .deleteFrom('team_members')
+        .where('team_id', '=', team.id)
+        .where('user_id', '=', data.userId)
+        .execute();
+      const remaining = members.filter((member) => member.user_id !== data.userId);
+      await syncOwnerId(db, team.id, team.owner_id, remaining);
+      const change: ChangeReport = {
+        type: 'team.member_removed',
+        teamId: team.id,
+        affectedUserIds: uniqueUserIds(members.map((member) => member.user_id)),
+      };
+      return { result: { teamId: team.id, userId: data.userId }, change };
+    },
+    { operation: 'teams.removeMember', input: data, key: options.idempotencyKey },
+  );
 }

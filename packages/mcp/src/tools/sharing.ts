@@ -10,18 +10,18 @@ import {
   shareSchema,
 } from '@taskpulse/core';
 import { count, listed, nextPageHint, shareLine } from './summaries.ts';
-import { defineTool, READ_ONLY, writes } from './tool.ts';
+import { defineTool, READ_ONLY, withIdempotencyKey, writes } from './tool.ts';
 
 export const shareTask = defineTool({
   name: 'share-task',
   title: 'Share a task',
   description:
     "Shares one of the user's own tasks with another user, named by userId or by email (exactly one), at view (they see it) or edit (they may also change it). Sharing again with the same user changes the permission. Only the task's owner shares it; the other user must have signed in once.",
-  input: createShareInput,
+  input: withIdempotencyKey(createShareInput),
   output: shareSchema,
   annotations: writes({ destructive: false, idempotent: true }),
-  run: async ({ context }, input) => {
-    const share = await createShare(context, input);
+  run: async ({ context }, { idempotencyKey, ...input }) => {
+    const share = await createShare(context, input, { idempotencyKey });
     return { data: share, summary: `Shared task ${share.taskId}:\n${shareLine(share)}` };
   },
 });
@@ -31,11 +31,11 @@ export const unshareTask = defineTool({
   title: 'Stop sharing a task',
   description:
     "Stops sharing one of the user's own tasks with a user (by their user id, as find-shares lists it): they no longer see it. Only the task's owner changes its shares.",
-  input: deleteShareInput,
+  input: withIdempotencyKey(deleteShareInput),
   output: deletedShareSchema,
   annotations: writes({ destructive: true, idempotent: false }),
-  run: async ({ context }, input) => {
-    const removed = await deleteShare(context, input);
+  run: async ({ context }, { idempotencyKey, ...input }) => {
+    const removed = await deleteShare(context, input, { idempotencyKey });
     return {
       data: removed,
       summary: `Task ${removed.taskId} is no longer shared with ${removed.userId}.`,

@@ -18,7 +18,7 @@ import {
 import { z } from 'zod';
 import { type Failure, failureLines, failureOf, failureSchema } from './failures.ts';
 import { count, listed, nextPageHint, taskLine } from './summaries.ts';
-import { defineTool, READ_ONLY, writes } from './tool.ts';
+import { defineTool, itemKey, READ_ONLY, withIdempotencyKey, writes } from './tool.ts';
 
 /** The most items one batch tool takes. */
 export const MAX_BATCH = 50;
@@ -39,13 +39,13 @@ const batchResult = z.object({
 async function eachOf<T>(
   items: readonly T[],
   key: (item: T, index: number) => string | number,
-  work: (item: T) => Promise<TaskDto>,
+  work: (item: T, index: number) => Promise<TaskDto>,
 ): Promise<{ tasks: TaskDto[]; failures: Failure[] }> {
   const tasks: TaskDto[] = [];
   const failures: Failure[] = [];
   for (const [index, item] of items.entries()) {
     try {
-      tasks.push(await work(item));
+      tasks.push(await work(item, index));
     } catch (error) {
       failures.push(failureOf(key(item, index), error));
     }
@@ -68,11 +68,17 @@ function batchSummary(done: string, result: { tasks: TaskDto[]; failures: Failur
 }
 
 /** Sets the status of each task, skipping none: complete-tasks and reopen-tasks. */
-const setStatus = (context: TaskpulseContext, ids: string[], status: 'completed' | 'pending') =>
+const setStatus = (
+  context: TaskpulseContext,
+  ids: string[],
+  status: 'completed' | 'pending',
+  idempotencyKey: string | undefined,
+) =>
   eachOf(
     ids,
     (id) => id,
-    (id) => updateTask(context, { id, status }),
+    (id, index) =>
+      updateTask(context, { id, status }, { idempotencyKey: itemKey(idempotencyKey, index) }),
   );
 
 export const findTasks = defineTool({
@@ -114,22 +120,26 @@ export const addTasks = defineTool({
   name: 'add-tasks',
   title: 'Add tasks',
   description: `Creates 1–${MAX_BATCH} tasks owned by the user, in the order given. Each needs a title (1–200 characters); description, priority (default medium), status (default pending), dueAt (ISO-8601 with an offset) and teamId (a team of the user's, from find-teams) are optional. Invalid arguments create nothing; a task that fails for another reason (a team the user is not in) is listed under failures while the others are created.`,
-  input: z
-    .object({
-      tasks: z
-        .array(createTaskInput)
-        .min(1)
-        .max(MAX_BATCH)
-        .describe(`The tasks to create, 1–${MAX_BATCH}.`),
-    })
-    .strict(),
+  input: withIdempotencyKey(
+    z
+      .object({
+        tasks: z
+          .array(createTaskInput)
+          .min(1)
+          .max(MAX_BATCH)
+          .describe(`The tasks to create, 1–${MAX_BATCH}.`),
+      })
+      .strict(),
+    { batch: true },
+  ),
   output: batchResult,
   annotations: writes({ destructive: false, idempotent: false }),
   run: async ({ context }, input) => {
     const result = await eachOf(
       input.tasks,
       (_, index) => index,
-      (task) => createTask(context, task),
+      (task, index) =>
+        createTask(context, task, { idempotencyKey: itemKey(input.idempotencyKey, index) }),
     );
     return { data: result, summary: batchSummary('Created', result) };
   },
@@ -140,11 +150,11 @@ export const updateTaskTool = defineTool({
   title: 'Update a task',
   description:
     "Changes a task's title, description, priority, due date (null clears it), status or team (null takes it out of its team). Give only the fields to change. Pass expectedVersion (from get-task or find-tasks) so that a task someone else changed meanwhile is not overwritten: that is a CONFLICT and nothing changes. To complete or reopen tasks, complete-tasks and reopen-tasks take several ids.",
-  input: updateTaskInput,
+  input: withIdempotencyKey(updateTaskInput),
   output: taskSchema,
   annotations: writes({ destructive: false, idempotent: false }),
-  run: async ({ context }, input) => {
-    const task = await updateTask(context, input);
+  run: async ({ context }, { idempotencyKey, ...input }) => {
+    const task = await updateTask(context, input, { idempotencyKey });
     return { data: task, summary: `Updated:\n${taskLine(task)}` };
   },
 });
@@ -153,11 +163,11 @@ export const completeTasks = defineTool({
   name: 'complete-tasks',
   title: 'Complete tasks',
   description: `Marks 1–${MAX_BATCH} tasks completed (completedAt is set; a task already completed keeps its completedAt). Each task is done on its own: one the user cannot edit is listed under failures while the others are completed. reopen-tasks undoes it.`,
-  input: z.object({ ids: taskIds }).strict(),
+  input: withIdempotencyKey(z.object({ ids: taskIds }).strict(), { batch: true }),
   output: batchResult,
   annotations: writes({ destructive: false, idempotent: true }),
   run: async ({ context }, input) => {
-    const result = await setStatus(context, input.ids, 'completed');
+    const result = await setStatus(context, input.ids, 'completed', input.idempotencyKey);
     return { data: result, summary: batchSummary('Completed', result) };
   },
 });
@@ -166,11 +176,11 @@ export const reopenTasks = defineTool({
   name: 'reopen-tasks',
   title: 'Reopen tasks',
   description: `Sets 1–${MAX_BATCH} tasks back to pending (completedAt is cleared). Each task is done on its own: one the user cannot edit is listed under failures while the others are reopened.`,
-  input: z.object({ ids: taskIds }).strict(),
+  input: withIdempotencyKey(z.object({ ids: taskIds }).strict(), { batch: true }),
   output: batchResult,
   annotations: writes({ destructive: false, idempotent: true }),
   run: async ({ context }, input) => {
-    const result = await setStatus(context, input.ids, 'pending');
+    const result = await setStatus(context, input.ids, 'pending', input.idempotencyKey);
     return { data: result, summary: batchSummary('Reopened', result) };
   },
 });
@@ -180,11 +190,11 @@ export const deleteTaskTool = defineTool({
   title: 'Delete a task',
   description:
     "Deletes one of the user's own tasks for good, with its shares; it cannot be undone, so confirm with the user first. Only the owner deletes a task. Pass expectedVersion to refuse if the task changed since it was read.",
-  input: deleteTaskInput,
+  input: withIdempotencyKey(deleteTaskInput),
   output: deletedTaskSchema,
   annotations: writes({ destructive: true, idempotent: false }),
-  run: async ({ context }, input) => {
-    const deleted = await deleteTask(context, input);
+  run: async ({ context }, { idempotencyKey, ...input }) => {
+    const deleted = await deleteTask(context, input, { idempotencyKey });
     return { data: deleted, summary: `Deleted task ${deleted.id}.` };
   },
 });

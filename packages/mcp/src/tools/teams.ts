@@ -11,7 +11,7 @@ import {
   teamSchema,
 } from '@taskpulse/core';
 import { count, listed, nextPageHint, teamLine } from './summaries.ts';
-import { defineTool, READ_ONLY, writes } from './tool.ts';
+import { defineTool, READ_ONLY, withIdempotencyKey, writes } from './tool.ts';
 
 export const findTeams = defineTool({
   name: 'find-teams',
@@ -39,11 +39,11 @@ export const addTeamMember = defineTool({
   title: 'Add a team member',
   description:
     'Adds a user (by userId or email, exactly one) to a team with a role (member by default; admin; owner), or changes the role of a member. Team owners and admins add members; only owners grant or take away owner. The user must have signed in once.',
-  input: addMemberInput,
+  input: withIdempotencyKey(addMemberInput),
   output: teamMemberSchema,
   annotations: writes({ destructive: false, idempotent: true }),
-  run: async ({ context }, input) => {
-    const member = await addMember(context, input);
+  run: async ({ context }, { idempotencyKey, ...input }) => {
+    const member = await addMember(context, input, { idempotencyKey });
     const who = member.name ?? member.email ?? member.userId;
     return {
       data: member,
@@ -57,11 +57,11 @@ export const removeTeamMember = defineTool({
   title: 'Remove a team member',
   description:
     "Removes a member from a team: they stop seeing the team's tasks. Team owners and admins remove members; anyone may remove themselves (leave). A team keeps at least one owner.",
-  input: removeMemberInput,
+  input: withIdempotencyKey(removeMemberInput),
   output: removedMemberSchema,
   annotations: writes({ destructive: true, idempotent: false }),
-  run: async ({ context }, input) => {
-    const removed = await removeMember(context, input);
+  run: async ({ context }, { idempotencyKey, ...input }) => {
+    const removed = await removeMember(context, input, { idempotencyKey });
     return {
       data: removed,
       summary: `${removed.userId} is no longer a member of team ${removed.teamId}.`,

@@ -1,6 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { Taskpulse, TaskpulseContext } from '@taskpulse/core';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Who a tool acts for, and the taskpulse it acts on. */
 export interface ToolSession {
@@ -64,3 +64,37 @@ export function defineTool<Input extends z.ZodType, Output extends z.ZodObject>(
 ): TaskpulseTool<Input, Output> {
   return tool;
 }
+
+/** The most characters of a batch tool's key: each item's write takes `<key>#<index>`. */
+const BATCH_KEY_MAX = 251;
+
+const idempotencyKeyField = (max: number, batch: boolean) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[\x21-\x7e]+$/, 'visible ASCII characters only')
+    .optional()
+    .describe(
+      `Optional retry key (1–${max} visible ASCII characters, e.g. a UUID): send the same key when retrying a call whose answer was lost, and the write is carried out at most once (for 24 hours); the retry answers the first result. The same key with other arguments is a CONFLICT.${batch ? ' Each item is written under `<key>#<index>`.' : ''} A new call needs a new key.`,
+    );
+
+/**
+ * A write tool's input: the core schema, plus an optional `idempotencyKey` that makes the call
+ * retry-safe (core's `{ idempotencyKey }` option; batch tools derive one key per item).
+ */
+export function withIdempotencyKey<
+  Shape extends z.ZodRawShape,
+  Config extends z.core.$ZodObjectConfig,
+>(schema: z.ZodObject<Shape, Config>, { batch = false } = {}) {
+  const extra = { idempotencyKey: idempotencyKeyField(batch ? BATCH_KEY_MAX : 255, batch) };
+  // safeExtend keeps the schema's refinements; its generic check cannot see that the key is new
+  return (schema as z.ZodObject).safeExtend(extra) as unknown as z.ZodObject<
+    z.core.util.Extend<Shape, typeof extra>,
+    Config
+  >;
+}
+
+/** The key of item `index` of a batch tool called with `key`. */
+export const itemKey = (key: string | undefined, index: number): string | undefined =>
+  key === undefined ? undefined : `${key}#${index}`;

@@ -45,8 +45,14 @@ export interface TaskpulseRequestInit {
   ip?: string | undefined;
   /** The request id. @default the sane `x-request-id` header, else a new UUID */
   requestId?: string | undefined;
-  /** tRPC's request info (`opts.info` in `createContext`), for subscriptions' connection params. */
-  info?: Pick<TRPCRequestInfo, 'connectionParams' | 'type'> | undefined;
+  /**
+   * tRPC's request info (`opts.info` in `createContext`): subscriptions' connection params, and
+   * the calls of a batch, whose `Idempotency-Key` header holds one key per call.
+   */
+  info?:
+    | (Pick<TRPCRequestInfo, 'connectionParams' | 'type'> &
+        Partial<Pick<TRPCRequestInfo, 'isBatchCall' | 'calls'>>)
+    | undefined;
 }
 
 /** Node's header object as a Fetch `Headers`. */

@@ -148,6 +148,33 @@ describe('the OpenAPI document', () => {
     ]);
   });
 
+  it('has the Idempotency-Key header on every authenticated mutation, and on no query', () => {
+    const operations = trpcOperations(document);
+    const mutations = [...operations].filter(([, { method }]) => method === 'post');
+    expect(mutations.length).toBeGreaterThanOrEqual(10);
+    for (const [path, { operation }] of operations) {
+      const header = operation.parameters?.find(
+        (parameter) => (parameter as oas31.ParameterObject).name === 'Idempotency-Key',
+      ) as oas31.ParameterObject | undefined;
+      if (mutations.some(([mutation]) => mutation === path)) {
+        expect([path, header]).toMatchObject([
+          path,
+          {
+            in: 'header',
+            required: false,
+            schema: { type: 'string', minLength: 1, maxLength: 255 },
+          },
+        ]);
+        expect([path, Object.keys(operation.responses ?? {})]).toEqual([
+          path,
+          expect.arrayContaining(['409']),
+        ]);
+      } else {
+        expect([path, header]).toEqual([path, undefined]);
+      }
+    }
+  });
+
   it('describes errors, rate limits and bearer auth', () => {
     const operations = trpcOperations(document);
     const update = operations.get('tasks.update')!.operation;

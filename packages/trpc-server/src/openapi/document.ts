@@ -6,6 +6,7 @@ import type { oas31 } from 'openapi3-ts';
 import { z } from 'zod';
 import { taskpulseErrorShapeSchema } from '../errors/index.ts';
 import { livenessSchema, readinessSchema } from '../http/plain-routes.ts';
+import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/index.ts';
 import { isAuthenticatedProcedure } from '../router/index.ts';
 import { type DomainError, OPERATION_DOCS, type OperationDoc } from './operations.ts';
 import type { ResolvedOpenApiOptions } from './options.ts';
@@ -232,6 +233,25 @@ function procedureOperation(
     });
   }
 
+  if (type === 'mutation' && authed) {
+    parameters.push({
+      name: IDEMPOTENCY_KEY_HEADER,
+      in: 'header',
+      required: false,
+      description:
+        'Makes the call retry-safe: per user and key it is carried out at most once for 24 hours, and a repeat answers the first result (same status and body). The same key with another input is `409 CONFLICT` and writes nothing; a repeat sent while the first is under way waits for it. 1–255 visible ASCII characters, e.g. a UUID (a quoted structured-field string is accepted too). In a batch, one key per call in order, separated by commas.',
+      schema: schemaOf(
+        z
+          .string()
+          .min(1)
+          .max(255)
+          .regex(/^[\x21-\x7e]+$/),
+        'input',
+      ),
+      example: '8e03978e-40d5-43e8-bc93-6894a57f9324',
+    });
+  }
+
   const responses: Responses = {};
   if (type === 'subscription') {
     const data = example?.output === undefined ? '{…}' : JSON.stringify(example.output);
@@ -265,6 +285,8 @@ function procedureOperation(
   if (authed) errors.push('UNAUTHORIZED');
   const domain: readonly DomainError[] = doc?.errors ?? [];
   errors.push(...domain);
+  // a reused Idempotency-Key with another input
+  if (type === 'mutation' && authed && !domain.includes('CONFLICT')) errors.push('CONFLICT');
   if (method === 'post') errors.push('PAYLOAD_TOO_LARGE');
   errors.push('TOO_MANY_REQUESTS');
   if (authed) errors.push('SERVICE_UNAVAILABLE');
@@ -369,6 +391,7 @@ function description(input: OpenApiDocumentInput): string {
     '- **Auth**: `Authorization: Bearer <JWT>` on every procedure but `health` (a token the server verifies; its `sub` is the user).',
     '- **Rate limits**: `429 TOO_MANY_REQUESTS` with a `Retry-After` header (seconds) and `data.retryAfterMs`.',
     `- **Batching** (what tRPC clients do): \`${base}/a,b?batch=1\` with input \`{"0": …, "1": …}\` answers an array of results, at most ${input.maxBatchSize} calls. This document describes single calls.`,
+    '- **Retries**: a mutation sent with an `Idempotency-Key` header is carried out at most once per user and key for 24 hours; a repeat answers the first result, the same key with another input is `409 CONFLICT`. A batch sends one key per call: `Idempotency-Key: k1, k2`.',
     '- Every response carries an `x-request-id` header (the request’s `x-request-id` when it sent a sane one), also in the server’s logs.',
   ].join('\n');
 }

@@ -9,6 +9,7 @@ import type {
 } from '@trpc/server';
 import { runInCallScope, type TaskpulseRequestContext } from '../context/index.ts';
 import { type TaskpulseErrorShape, toTRPCError } from '../errors/index.ts';
+import { idempotencyKeyOfCall } from '../idempotency/index.ts';
 import type { TaskpulseLogger } from '../logging/index.ts';
 import { requestInternals, type TaskpulseRuntime } from '../runtime/index.ts';
 
@@ -30,6 +31,11 @@ export interface TaskpulseAuthedContext extends TaskpulsePublicContext {
   readonly caller: Caller;
   /** The calling user's row, as provisioned from the token. */
   readonly user: UserDto;
+  /**
+   * This call's `Idempotency-Key` (mutations only; in a batch, the key at the call's position
+   * of the header), else undefined: pass it to core's write functions as `{ idempotencyKey }`.
+   */
+  readonly idempotencyKey: string | undefined;
 }
 
 /** A procedure builder whose resolvers see `TContext`, whatever the app's own context is. */
@@ -129,6 +135,7 @@ interface MiddlewareOptions {
   ctx: any;
   path: string;
   type: string;
+  batchIndex?: number;
   // biome-ignore lint/suspicious/noExplicitAny: tRPC's next(), untyped here
   next: (opts?: { ctx: object }) => Promise<any>;
 }
@@ -207,12 +214,22 @@ export function createTaskpulseBuilders<TProcedure extends AnyProcedureBuilder>(
     return next({ ctx: { caller, user, taskpulse } });
   };
 
+  // a mutation's key, from the header (one per call of a batch); queries ignore it
+  const findIdempotencyKey = async ({ ctx, type, batchIndex, next }: MiddlewareOptions) => {
+    const request: TaskpulseRequestContext = ctx[REQUEST];
+    const idempotencyKey =
+      type === 'mutation'
+        ? idempotencyKeyOfCall(requestInternals(request).idempotencyKeys(), batchIndex ?? 0)
+        : undefined;
+    return next({ ctx: { idempotencyKey } });
+  };
+
   const publicProcedure = base.procedure
     .errors((opts) => runtime.formatError(opts))
     .use(observe)
     .use(limitIp);
   authentications.add(authenticate);
-  const authedProcedure = publicProcedure.use(authenticate);
+  const authedProcedure = publicProcedure.use(authenticate).use(findIdempotencyKey);
 
   return {
     router: base.router,

@@ -15,7 +15,9 @@ export const chatProcedures = (b: TaskpulseBuilders) => ({
   conversations: b.router({
     create: b.authed
       .input(createConversationInput)
-      .mutation(({ ctx, input }) => createConversation(ctx.taskpulse, input)),
+      .mutation(({ ctx, input }) =>
+        createConversation(ctx.taskpulse, input, { idempotencyKey: ctx.idempotencyKey }),
+      ),
     list: b.authed
       .input(listConversationsInput.optional())
       .query(({ ctx, input }) => listConversations(ctx.taskpulse, input)),
@@ -23,7 +25,9 @@ export const chatProcedures = (b: TaskpulseBuilders) => ({
   messages: b.router({
     append: b.authed
       .input(appendMessageInput)
-      .mutation(({ ctx, input }) => appendMessage(ctx.taskpulse, input)),
+      .mutation(({ ctx, input }) =>
+        appendMessage(ctx.taskpulse, input, { idempotencyKey: ctx.idempotencyKey }),
+      ),
     list: b.authed
       .input(listMessagesInput)
       .query(({ ctx, input }) => listMessages(ctx.taskpulse, input)),

@@ -13,10 +13,14 @@ export const sharesProcedures = (b: TaskpulseBuilders) => ({
   shares: b.router({
     create: b.authed
       .input(createShareInput)
-      .mutation(({ ctx, input }) => createShare(ctx.taskpulse, input)),
+      .mutation(({ ctx, input }) =>
+        createShare(ctx.taskpulse, input, { idempotencyKey: ctx.idempotencyKey }),
+      ),
     delete: b.authed
       .input(deleteShareInput)
-      .mutation(({ ctx, input }) => deleteShare(ctx.taskpulse, input)),
+      .mutation(({ ctx, input }) =>
+        deleteShare(ctx.taskpulse, input, { idempotencyKey: ctx.idempotencyKey }),
+      ),
     list: b.authed
       .input(listSharesInput)
       .query(({ ctx, input }) => listShares(ctx.taskpulse, input)),

@@ -17,16 +17,22 @@ export const tasksProcedures = (b: TaskpulseBuilders) => ({
   tasks: b.router({
     create: b.authed
       .input(createTaskInput)
-      .mutation(({ ctx, input }) => createTask(ctx.taskpulse, input)),
+      .mutation(({ ctx, input }) =>
+        createTask(ctx.taskpulse, input, { idempotencyKey: ctx.idempotencyKey }),
+      ),
     get: b.authed.input(getTaskInput).query(({ ctx, input }) => getTask(ctx.taskpulse, input)),
     list: b.authed
       .input(listTasksInput.optional())
       .query(({ ctx, input }) => listTasks(ctx.taskpulse, input)),
     update: b.authed
       .input(updateTaskInput)
-      .mutation(({ ctx, input }) => updateTask(ctx.taskpulse, input)),
+      .mutation(({ ctx, input }) =>
+        updateTask(ctx.taskpulse, input, { idempotencyKey: ctx.idempotencyKey }),
+      ),
     delete: b.authed
       .input(deleteTaskInput)
-      .mutation(({ ctx, input }) => deleteTask(ctx.taskpulse, input)),
+      .mutation(({ ctx, input }) =>
+        deleteTask(ctx.taskpulse, input, { idempotencyKey: ctx.idempotencyKey }),
+      ),
   }),
 });

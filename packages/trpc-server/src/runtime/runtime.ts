@@ -12,6 +12,7 @@ import {
   toHeaders,
 } from '../context/index.ts';
 import { formatTaskpulseError, type TaskpulseErrorShape, toTRPCError } from '../errors/index.ts';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKeyHeader } from '../idempotency/index.ts';
 import {
   createDefaultLogger,
   createRequestRecord,
@@ -92,6 +93,11 @@ export interface RequestInternals {
   readonly record: RequestRecord;
   /** True when no taskpulse HTTP layer writes the request's line, so each call logs its own. */
   readonly logPerCall: boolean;
+  /**
+   * The keys of the request's `Idempotency-Key` header, one per call of a batch; undefined
+   * without the header. Throws `BAD_REQUEST` for a malformed header.
+   */
+  idempotencyKeys(): readonly string[] | undefined;
 }
 
 const runtimes = new WeakMap<TaskpulseRuntime, RuntimeInternals>();
@@ -165,11 +171,28 @@ export function openRequestContext(
       return authenticated;
     },
   };
+  let keys: { value?: readonly string[] | undefined; error?: unknown } | undefined;
   requests.set(context, {
     runtime,
     limiter: internals.limiter,
     record: ownRecord,
     logPerCall: record === undefined,
+    idempotencyKeys: () => {
+      if (!keys) {
+        try {
+          keys = {
+            value: parseIdempotencyKeyHeader(headers.get(IDEMPOTENCY_KEY_HEADER), {
+              isBatch: init.info?.isBatchCall ?? false,
+              calls: init.info?.calls?.length,
+            }),
+          };
+        } catch (error) {
+          keys = { error };
+        }
+      }
+      if ('error' in keys) throw keys.error;
+      return keys.value;
+    },
   });
   return context;
 }
