@@ -1,3 +1,6 @@
+/** The parts of a bench run. */
+export type BenchPart = 'statistics' | 'api' | 'mcp' | 'export' | 'writes';
+
 /** What `pnpm bench` measures and where, read from the environment. */
 export interface BenchConfig {
   /** The PostgreSQL database the bench seeds and reads; created when missing. */
@@ -18,11 +21,12 @@ export interface BenchConfig {
   /** Where RESULTS.md and results.json are written. */
   outDir: string;
   /**
-   * Which parts run: `statistics` (part 1), `api` (cache and HTTP, part 2), `mcp` (MCP vs
-   * tRPC, part 3), `writes` (the write cost of the activity counters, part 4).
+   * Which parts run: `statistics` (part 1), `api` (cache and HTTP, part 2), `mcp` (MCP vs tRPC,
+   * part 3), `export` (the heaviest user's data export, part 4), `writes` (the write cost of
+   * the activity counters, part 5).
    */
-  parts: ('statistics' | 'api' | 'mcp' | 'writes')[];
-  /** Tasks seeded by each side of the seedBulk comparison of part 4 (100 per user). */
+  parts: BenchPart[];
+  /** Tasks seeded by each side of the seedBulk comparison of part 5 (100 per user). */
   writeSeedTasks: number;
   /** Figures the API server's statistics cache keeps. */
   cacheMax: number;
@@ -49,7 +53,7 @@ const positive = (name: string, value: string | undefined, fallback: number): nu
  * The configuration from the environment: `BENCH_DATABASE_URL`, `BENCH_USERS`,
  * `BENCH_TASKS_PER_USER`, `BENCH_HEAVY` (comma-separated task counts, each optionally
  * `@<days>` they are spread over, 90 by default), `BENCH_TIME_MS`, `BENCH_ROUNDS`,
- * `BENCH_MIN_ITERATIONS`, `BENCH_OUT_DIR`, `BENCH_PARTS` (`statistics,api,mcp`), `BENCH_CACHE_MAX`,
+ * `BENCH_MIN_ITERATIONS`, `BENCH_OUT_DIR`, `BENCH_PARTS` (`statistics,api,mcp,export,writes`), `BENCH_CACHE_MAX`,
  * `BENCH_HTTP_SECONDS`, `BENCH_HTTP_ROUNDS`, `BENCH_LOAD_SECONDS`, `BENCH_CONNECTIONS`,
  * `BENCH_MISSES`, `BENCH_WRITE_SEED_TASKS`.
  */
@@ -74,12 +78,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     rounds: Math.max(1, positive('BENCH_ROUNDS', env.BENCH_ROUNDS, 10)),
     minIterations: Math.max(1, positive('BENCH_MIN_ITERATIONS', env.BENCH_MIN_ITERATIONS, 2)),
     outDir: env.BENCH_OUT_DIR ?? new URL('..', import.meta.url).pathname,
-    parts: (env.BENCH_PARTS ?? 'statistics,api,mcp,writes')
+    parts: (env.BENCH_PARTS ?? 'statistics,api,mcp,export,writes')
       .split(',')
       .map((part) => part.trim())
       .filter(
-        (part): part is 'statistics' | 'api' | 'mcp' | 'writes' =>
-          part === 'statistics' || part === 'api' || part === 'mcp' || part === 'writes',
+        (part): part is BenchPart =>
+          part === 'statistics' ||
+          part === 'api' ||
+          part === 'mcp' ||
+          part === 'export' ||
+          part === 'writes',
       ),
     writeSeedTasks: Math.max(
       1_000,

@@ -101,6 +101,7 @@ export function renderMarkdown(results: BenchResults): string {
   }
   if (results.api) lines.push(...renderApi(results));
   if (results.mcp) lines.push(...renderMcp(results));
+  if (results.export) lines.push(...renderExport(results));
   if (results.writes) lines.push(...renderWrites(results));
 
   lines.push('## Memory of the bench process', '');
@@ -114,7 +115,7 @@ export function renderMarkdown(results: BenchResults): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Part 4: what the activity counters cost writes. */
+/** Part 5: what the activity counters cost writes. */
 function renderWrites(results: BenchResults): string[] {
   const writes = results.writes!;
   const { config } = results;
@@ -133,6 +134,36 @@ function renderWrites(results: BenchResults): string[] {
     `The seeded database holds ${int(writes.activityRows)} rows of \`task_activity_counts\` for its ${int(writes.seedTasks)} tasks.`,
     '',
   ];
+}
+
+/** Part 4: the heaviest user's data export, streamed to the end, against SQL and in memory. */
+function renderExport(results: BenchResults): string[] {
+  const exported = results.export!;
+  const lines: string[] = ['## Part 4: the data export of the heaviest user', ''];
+  lines.push(
+    `\`exportUserData\` (what \`GET /me/export\` streams) of \`${exported.user}\` (${int(exported.userTasks)} tasks), read to the end in this process, each record serialized as its NDJSON line and dropped, as a client that keeps up would take it. Memory sampled every 100 ms and every 10,000 records${exported.gcExposed ? '; a garbage collection before the first reading' : ''}.`,
+    '',
+    '| type | records | SQL rows |',
+    '| --- | ---: | ---: |',
+  );
+  for (const [type, n] of Object.entries(exported.records)) {
+    lines.push(`| ${type} | ${int(n)} | ${int(exported.sql[type as keyof typeof exported.sql])} |`);
+  }
+  lines.push(
+    '',
+    '| | heap used | RSS |',
+    '| --- | ---: | ---: |',
+    `| before | ${mb(exported.before.heapUsed)} | ${mb(exported.before.rss)} |`,
+    `| sampled peak (garbage included) | ${mb(exported.peak.heapUsed)} | ${mb(exported.peak.rss)} |`,
+    `| after | ${mb(exported.after.heapUsed)} | ${mb(exported.after.rss)} |`,
+    ...(exported.retainedPeak === null
+      ? []
+      : [`| in use after GC (highest, every 20,000 records) | ${mb(exported.retainedPeak)} | |`]),
+    '',
+    `${int(Math.round(exported.recordsPerSecond))} records/s; ${mb(exported.bytes)} of NDJSON in ${exported.seconds.toFixed(1)} s.`,
+    '',
+  );
+  return lines;
 }
 
 /** Part 3: MCP tool calls beside the equivalent tRPC calls, latency and load. */

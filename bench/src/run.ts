@@ -5,6 +5,7 @@ import pg from 'pg';
 import { type ApiResults, runApiBench } from './api.ts';
 import type { BenchConfig } from './config.ts';
 import { type DataInfo, openBenchData } from './data.ts';
+import { type ExportResults, runExportBench } from './export.ts';
 import { type McpResults, runMcpBench } from './mcp.ts';
 import { type Latency, type Measured, measure, pairedRatio } from './measure.ts';
 import {
@@ -65,8 +66,10 @@ export interface BenchResults {
   api: ApiResults | null;
   /** Part 3: MCP tool calls beside the equivalent tRPC calls; null when not run. */
   mcp: McpResults | null;
-  /** Part 4: what the activity counters cost writes; null when not run. */
-  writes: WriteResults | null;
+  /** Part 4: the heaviest user's data export, streamed; null when not run. */
+  export?: ExportResults | null;
+  /** Part 5: what the activity counters cost writes; null when not run. */
+  writes?: WriteResults | null;
   targets: Target[];
 }
 
@@ -115,7 +118,8 @@ function assessTargets(
   data: DataInfo,
   api: ApiResults | null,
   mcp: McpResults | null,
-  writes: WriteResults | null,
+  exported: ExportResults | null = null,
+  writes: WriteResults | null = null,
 ): Target[] {
   const find = (statistic: StatisticName, user: string, variant: VariantName) =>
     rows.find((r) => r.statistic === statistic && r.user === user && r.variant === variant)
@@ -167,6 +171,7 @@ function assessTargets(
   targets.push(...assessWriteTargets(writes));
   targets.push(...assessApiTargets(api));
   targets.push(...assessMcpTargets(mcp));
+  targets.push(...assessExportTargets(exported));
   return targets;
 }
 
@@ -242,6 +247,45 @@ function assessWriteTargets(writes: WriteResults | null): Target[] {
       measured: `${writes[name].ratio.toFixed(2)}× (${ms(writes[name].with.p50)} vs ${ms(writes[name].without.p50)}; p99 ${ms(writes[name].with.p99)} vs ${ms(writes[name].without.p99)})`,
       met: writes[name].ratio <= 1.2,
     })),
+  ];
+}
+
+/** The targets of issue 17: the heavy user's export is complete and streams in bounded memory. */
+function assessExportTargets(exported: ExportResults | null): Target[] {
+  const complete = 'Export of the heaviest user: every row SQL counts, by type';
+  const bounded =
+    'Export of the heaviest user in bounded memory: heap in use (after GC, every 20,000 records) at most 32 MB above the start';
+  if (!exported) {
+    return [complete, bounded].map((target) => ({
+      target,
+      measured: 'not run (BENCH_PARTS without export)',
+      met: null,
+    }));
+  }
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  const equal = Object.entries(exported.sql).every(
+    ([type, n]) => exported.records[type as keyof typeof exported.records] === n,
+  );
+  const total = Object.values(exported.records).reduce((a, b) => a + b, 0);
+  return [
+    {
+      target: complete,
+      measured: `${total.toLocaleString('en')} records (${Object.entries(exported.records)
+        .filter(([, n]) => n > 0)
+        .map(([type, n]) => `${type} ${n.toLocaleString('en')}`)
+        .join(
+          ', ',
+        )}); SQL ${equal ? 'agrees on every type' : `counts ${JSON.stringify(exported.sql)}`}`,
+      met: equal,
+    },
+    {
+      target: bounded,
+      measured: `heap ${mb(exported.before.heapUsed)} before, ${exported.retainedPeak === null ? 'no GC readings (run without --expose-gc)' : `at most ${mb(exported.retainedPeak)} in use after GC`}, sampled peak ${mb(exported.peak.heapUsed)} (garbage included), ${mb(exported.after.heapUsed)} after; RSS ${mb(exported.before.rss)} → peak ${mb(exported.peak.rss)} → ${mb(exported.after.rss)}; ${Math.round(exported.recordsPerSecond).toLocaleString('en')} records/s, ${mb(exported.bytes)} of NDJSON in ${exported.seconds.toFixed(1)} s`,
+      met:
+        exported.retainedPeak === null
+          ? null
+          : exported.retainedPeak - exported.before.heapUsed <= 32 * 2 ** 20,
+    },
   ];
 }
 
@@ -403,6 +447,16 @@ export async function runBench(config: BenchConfig, reporter: Reporter): Promise
       mcp = await runMcpBench(config, small, reporter);
       samples.push(memory('after the MCP benchmarks'));
     }
+    let exported: ExportResults | null = null;
+    if (config.parts.includes('export')) {
+      // the heaviest user: the one a constant-memory stream is for
+      const heaviest = [...data.benchUsers].sort((a, b) => b.tasks - a.tasks)[0];
+      if (heaviest) {
+        reporter.log(`export: streaming ${heaviest.id}'s data (${heaviest.label})`);
+        exported = await runExportBench(tp, client, heaviest, reporter);
+        samples.push(memory('after the export benchmark'));
+      }
+    }
     let writes: WriteResults | null = null;
     if (config.parts.includes('writes')) {
       writes = await runWriteBench(config, (message) => reporter.log(message));
@@ -431,8 +485,9 @@ export async function runBench(config: BenchConfig, reporter: Reporter): Promise
       memory: samples,
       api,
       mcp,
+      export: exported,
       writes,
-      targets: assessTargets(rows, data, api, mcp, writes),
+      targets: assessTargets(rows, data, api, mcp, exported, writes),
     };
   } finally {
     await client.end();

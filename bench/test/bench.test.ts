@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../src/config.ts';
+import { type BenchPart, readConfig } from '../src/config.ts';
 import { writeResults } from '../src/report.ts';
 import { runBench } from '../src/run.ts';
 import { STATISTICS } from '../src/variants.ts';
@@ -65,7 +65,7 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
       rounds: 2,
       minIterations: 2,
       outDir,
-      parts: ['statistics', 'api', 'mcp', 'writes'] as ('statistics' | 'api' | 'mcp' | 'writes')[],
+      parts: ['statistics', 'api', 'mcp', 'export', 'writes'] as BenchPart[],
       writeSeedTasks: 1_000,
       cacheMax: 5,
       httpSeconds: 1,
@@ -96,6 +96,14 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
       }
     }
     expect(results.targets.filter((t) => t.met !== null).length).toBeGreaterThanOrEqual(9 * 2 + 6);
+
+    // part 4: the heaviest user's export, every row, against SQL
+    const exported = results.export!;
+    expect(exported.user).toBe(results.data.benchUsers[2]?.id);
+    expect(exported.records.task).toBe(80);
+    expect(exported.records.user).toBe(1);
+    expect(exported.records).toEqual(exported.sql);
+    expect(exported.bytes).toBeGreaterThan(0);
 
     // part 2: cached reads, one query for concurrent misses, HTTP without errors, a bounded cache
     const api = results.api!;

@@ -59,7 +59,13 @@ export function useApi(options: ApiOptions = {}): TestApi {
   });
 }
 
-/** An HS256 token for `sub` (name and email derived from it), valid for an hour. */
+/** An HS256 token for `sub` (name and verified email derived from it), valid for an hour. */
 export function tokenFor(sub: string, claims: Record<string, unknown> = {}): Promise<string> {
-  return signHs256({ sub, name: sub, email: `${sub}@example.com`, ...claims });
+  return signHs256({
+    sub,
+    name: sub,
+    email: `${sub}@example.com`,
+    email_verified: true,
+    ...claims,
+  });
 }

@@ -443,6 +443,41 @@ describe.skipIf(!available)('the dashboard in Chromium', { timeout: 60_000 }, ()
     await signIn.close();
   });
 
+  it("downloads Charlie's data, deletes his account after a confirmation, and Alice's live figures follow", async () => {
+    const charlie = await openAs('Charlie');
+    const charlieApi = await apiAs(app.url, 'demo-charlie');
+    const total = await figureOn(charlie, 'statistics.total');
+    const [download] = await Promise.all([
+      charlie.waitForEvent('download'),
+      charlie.getByRole('button', { name: 'Download my data' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(
+      /^taskpulse-export-demo-charlie-\d{4}-\d{2}-\d{2}\.ndjson$/,
+    );
+    const path = await download.path();
+    const records = (await readFile(path, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; id?: string });
+    expect(records[0]).toMatchObject({ type: 'user', id: 'demo-charlie' });
+    expect(records.filter((record) => record.type === 'task')).toHaveLength(total);
+
+    await charlie.getByRole('button', { name: 'Delete my account' }).click();
+    const dialog = charlie.getByRole('dialog', { name: 'Delete my account' });
+    const confirm = dialog.getByRole('button', { name: 'Delete my account' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel('I understand that this cannot be undone').check();
+    await confirm.click();
+    await charlie.getByRole('button', { name: /^Sign in as Alice/ }).waitFor();
+    expect(await charlie.textContent('body')).toContain('account was deleted');
+    // the same token on the next call: a new, empty account
+    expect((await charlieApi.me.query()).id).toBe('demo-charlie');
+    expect((await charlieApi.dashboard.statistics.query()).total).toBe(0);
+    // Alice did nothing: whatever Charlie shared with her or received from her is gone from her page
+    await expectPageMatchesApi(alice, aliceApi);
+    await charlie.context().close();
+  });
+
   it('ran without script errors or refused resources', () => {
     expect(problems).toEqual([]);
   });

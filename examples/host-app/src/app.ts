@@ -67,6 +67,8 @@ export async function createHostApp(options: HostAppOptions): Promise<HostApp> {
           const session = await sessions.read(headers);
           return session && { sub: session.id, email: session.email, name: session.name };
         },
+        // the app's accounts have addresses it verified itself
+        emailsAlwaysVerified: true,
       },
       ...(options.logger ? { logger: options.logger } : {}),
     });

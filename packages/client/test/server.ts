@@ -76,7 +76,9 @@ export function useClientTestServer(options: { userBudget?: number } = {}): Clie
           const sub = tokens.check(
             readBearerToken(request.headers) ?? readConnectionParamsToken(request),
           );
-          return sub === null ? null : { sub, name: sub, email: `${sub}@example.com` };
+          return sub === null
+            ? null
+            : { sub, name: sub, email: `${sub}@example.com`, email_verified: true };
         },
       },
       rateLimit: {

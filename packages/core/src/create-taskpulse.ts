@@ -75,7 +75,8 @@ export interface Taskpulse {
   context(caller: Caller, options?: { em?: TaskpulseEntityManager }): TaskpulseContext;
   /**
    * Just-in-time provisioning from verified identity claims: creates the user on first
-   * sight and keeps email and name current. Remembers recent claims so that repeated calls
+   * sight and keeps name and email current; an email is stored only with
+   * `emailVerified: true` (see `provisionUser`). Remembers recent claims so that repeated calls
    * with unchanged claims cost no query. Always writes on its own, outside any transaction
    * (`provisionUser(em, claims)` joins `em`'s).
    */
@@ -159,7 +160,16 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
   cache?.attach(events);
   const dashboard = createDashboard({ cache, events });
   // claims seen recently, so that provisioning on every request does not query every time
-  const provisioned = new LRUCache<string, UserDto>({ max: 10_000, ttl: 60_000 });
+  // by user id: the claims last provisioned from (as a key) and the user they gave
+  const provisioned = new LRUCache<string, { claims: string; user: UserDto }>({
+    max: 10_000,
+    ttl: 60_000,
+  });
+  // a deleted account is provisioned afresh on its next call, on every instance
+  const forgetDeleted = events.subscribe((event) => {
+    if (event.type === 'user.deleted') provisioned.delete(event.actorId);
+    else if (event.type === 'resync') provisioned.clear();
+  });
   let closed = false;
   let warnedUntimed = false;
   const taskpulse: Taskpulse = {
@@ -193,12 +203,15 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
       return createContext(orm, { caller, events, now }, options.em);
     },
     provisionUser: async (claims) => {
+      const key = JSON.stringify([
+        claims.email ?? null,
+        claims.emailVerified === true,
+        claims.name || null,
+      ]);
       const known = provisioned.get(claims.id);
-      if (known && known.email === (claims.email ?? null) && known.name === (claims.name || null)) {
-        return known;
-      }
+      if (known?.claims === key) return known.user;
       const { user } = await provisionUser(orm.em.fork(), claims, now());
-      provisioned.set(user.id, user);
+      provisioned.set(user.id, { claims: key, user });
       return user;
     },
     migrate: () => {
@@ -216,6 +229,7 @@ export async function createTaskpulse(config: TaskpulseConfig): Promise<Taskpuls
       if (closed) return;
       closed = true;
       timer.observers.delete(observeQuery);
+      forgetDeleted();
       if (events instanceof PostgresChangeEventBus) await events.close();
       await cache?.close();
       // the app's ORM is the app's to close

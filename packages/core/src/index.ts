@@ -1,5 +1,19 @@
 export { accessOf, editableBy, inTeamOf, ownedBy, sharedWith, visibleTo } from './access/index.ts';
 export {
+  type DeleteAccountInput,
+  type DeletedAccount,
+  deleteAccount,
+  deleteAccountInput,
+  deletedAccountSchema,
+  EXPORT_RECORD_TYPES,
+  type ExportRecord,
+  type ExportRecordType,
+  type ExportUserDataOptions,
+  exportRecordSchema,
+  exportUserData,
+  exportUserDataOptionsSchema,
+} from './account/index.ts';
+export {
   StatsCache,
   type StatsCacheCounters,
   type StatsCacheKey,
@@ -38,6 +52,7 @@ export { createTaskpulse, type Taskpulse } from './create-taskpulse.ts';
 export { isUnavailableError, toTaskpulseError } from './db/errors.ts';
 export type { TaskpulseEntityManager, TaskpulseOrm } from './db/index.ts';
 export {
+  backupEmbeddedDatabase,
   type DatabaseConfig,
   type DatabaseConfigInput,
   databaseConfigSchema,
@@ -47,6 +62,7 @@ export {
   migrationsList,
   pendingMigrations,
   type ResolvedTaskpulseConfig,
+  restoreEmbeddedDatabase,
   type TaskpulseConfig,
   taskpulseConfigSchema,
 } from './db/index.ts';

@@ -4,12 +4,12 @@ import type { Taskpulse } from '../src/create-taskpulse.ts';
 import type { ChangeEvent } from '../src/events/index.ts';
 import { InProcessChangeEventBus } from '../src/events/index.ts';
 
-/** Creates users (id = name) directly, as if they had signed in once. */
+/** Creates users (id = name, a verified `<id>@example.com`) directly, as if they had signed in once. */
 export async function createUsers(tp: Taskpulse, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  const values = ids.map(() => '(?, ?, ?)').join(', ');
+  const values = ids.map(() => '(?, ?, true, ?)').join(', ');
   await tp.fork().execute(
-    `insert into users (id, email, name) values ${values} on conflict (id) do nothing`,
+    `insert into users (id, email, email_verified, name) values ${values} on conflict (id) do nothing`,
     ids.flatMap((id) => [id, `${id}@example.com`, id]),
   );
 }

@@ -12,7 +12,7 @@ Usage: taskpulse-mcp --user <id> [--email <email>] [--name <name>]
                      [--database-url <url> | --data-dir <folder>]
 
   --user, TASKPULSE_MCP_USER          the user's id (their identity provider's sub); required
-  --email, TASKPULSE_MCP_EMAIL        their email, kept on the user row
+  --email, TASKPULSE_MCP_EMAIL        their email, kept on the user row as verified
   --name, TASKPULSE_MCP_NAME          their name, kept on the user row
   --database-url, DATABASE_URL        a PostgreSQL server; change events then reach other
                                       taskpulse servers on it (their live dashboards)
@@ -76,6 +76,8 @@ const session = await serveStdio({
   user: {
     id: userId,
     email: option('email', 'TASKPULSE_MCP_EMAIL') ?? null,
+    // the operator who starts the agent vouches for the address
+    emailVerified: true,
     name: option('name', 'TASKPULSE_MCP_NAME') ?? null,
   },
   logger,

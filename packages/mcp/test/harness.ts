@@ -73,8 +73,9 @@ export function useMcpApi(db: TestDatabase, options: McpApiOptions = {}): McpApi
   };
 }
 
-/** A token for `sub`, with a name and email derived from it. */
-export const tokenFor = (sub: string) => signHs256({ sub, name: sub, email: `${sub}@example.com` });
+/** A token for `sub`, with a name and verified email derived from it. */
+export const tokenFor = (sub: string) =>
+  signHs256({ sub, name: sub, email: `${sub}@example.com`, email_verified: true });
 
 /** An SDK client connected to `${url}/mcp` with `token`, its tools listed (so outputs are validated). */
 export async function connectClient(url: string, token: string): Promise<Client> {

@@ -33,6 +33,7 @@ export {
   createTaskpulseFetchHandler,
   createTaskpulseServer,
   type ExistingRuntimeOptions,
+  type TaskpulseCorsOptions,
   type TaskpulseFetchHandler,
   type TaskpulseFetchHandlerOptions,
   type TaskpulseHttpOptions,
@@ -41,6 +42,7 @@ export {
   type TaskpulseRouteFactory,
   type TaskpulseServer,
   type TaskpulseServerOptions,
+  type TrustProxy,
 } from './http/index.ts';
 export type { CallRecord, TaskpulseLogger } from './logging/index.ts';
 export {

@@ -27,14 +27,14 @@ import {
   type MessageDto,
 } from './schemas.ts';
 
-interface ConversationRow {
+export interface ConversationRow {
   id: string;
   title: string | null;
   created_at: Date;
   updated_at: Date;
   cursor_ts: string;
 }
-interface MessageRow {
+export interface MessageRow {
   id: string;
   conversation_id: string;
   role: MessageRole;
@@ -43,13 +43,13 @@ interface MessageRow {
   cursor_ts: string;
 }
 
-const toConversationDto = (row: Omit<ConversationRow, 'cursor_ts'>): ConversationDto => ({
+export const toConversationDto = (row: Omit<ConversationRow, 'cursor_ts'>): ConversationDto => ({
   id: row.id,
   title: row.title,
   createdAt: toIso(row.created_at),
   updatedAt: toIso(row.updated_at),
 });
-const toMessageDto = (row: Omit<MessageRow, 'cursor_ts'>): MessageDto => ({
+export const toMessageDto = (row: Omit<MessageRow, 'cursor_ts'>): MessageDto => ({
   id: row.id,
   conversationId: row.conversation_id,
   role: row.role,

@@ -169,7 +169,12 @@ export function describeServer(url: string): string {
 }
 
 /** Opens MikroORM on the configured database, without connecting yet. */
-export async function createOrm(database: DatabaseConfig, debug = false): Promise<TaskpulseOrm> {
+export async function createOrm(
+  database: DatabaseConfig,
+  debug = false,
+  /** Options for `PGlite.create()` (embedded only), e.g. `loadDataDir` to restore a backup. */
+  pgliteOptions?: Record<string, unknown>,
+): Promise<TaskpulseOrm> {
   if ('url' in database) {
     const { MikroORM } = await import('@mikro-orm/postgresql').catch((cause: unknown) => {
       throw missingDriver('@mikro-orm/postgresql', cause);
@@ -196,6 +201,8 @@ export async function createOrm(database: DatabaseConfig, debug = false): Promis
   return (await MikroORM.init({
     ...sharedOptions(debug),
     ...(dataDir === undefined ? {} : { dbName: dataDir }),
+    // a function: MikroORM deep-copies an options object, which breaks a Blob in it (loadDataDir)
+    ...(pgliteOptions && { driverOptions: () => pgliteOptions }),
   })) as unknown as TaskpulseOrm;
 }
 

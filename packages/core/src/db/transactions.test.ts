@@ -202,7 +202,12 @@ describeDatabases('writes inside the caller’s transaction', (db) => {
     await db.tp
       .fork()
       .transactional(async (em) => {
-        await provisionUser(em, { id: 'carol', email: 'alice@example.com', name: 'Carol' });
+        await provisionUser(em, {
+          id: 'carol',
+          email: 'alice@example.com',
+          emailVerified: true,
+          name: 'Carol',
+        });
         await em.execute("insert into host_notes (id, user_id, body) values (?, 'carol', 'x')", [
           newId(),
         ]);
@@ -211,10 +216,11 @@ describeDatabases('writes inside the caller’s transaction', (db) => {
       .catch(() => {});
     expect(await db.tp.fork().execute("select id from users where id = 'carol'")).toEqual([]);
     const { user } = await db.tp.fork().transactional(async (em) => {
-      // alice's email is taken: the retry without it runs in a savepoint, the transaction goes on
+      // alice holds the email verified: the retries run in savepoints, the transaction goes on
       const provisioned = await provisionUser(em, {
         id: 'carol',
         email: 'alice@example.com',
+        emailVerified: true,
         name: 'Carol',
       });
       await em.execute("insert into host_notes (id, user_id, body) values (?, 'carol', 'x')", [

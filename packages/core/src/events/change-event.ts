@@ -17,6 +17,7 @@ export const CHANGE_EVENT_TYPES = [
   'team.member_removed',
   'conversation.created',
   'message.appended',
+  'user.deleted',
   'resync',
 ] as const;
 
@@ -34,7 +35,9 @@ export interface ChangeEvent {
   actorId: string;
   /**
    * Every user whose lists or figures the change may touch: the task's owner, its share
-   * recipients and its team's members (before and after the change), or the chat's owner.
+   * recipients and its team's members (before and after the change), or the chat's owner;
+   * for `user.deleted`, the user and everyone they shared with, received shares from or shared
+   * a team with.
    * Sorted, without duplicates.
    */
   affectedUserIds: string[];

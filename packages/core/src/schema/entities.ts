@@ -44,7 +44,14 @@ export const User = defineEntity({
       .primary()
       .columnType('text')
       .check(lengthBetween('id', LIMITS.userId.min, LIMITS.userId.max)),
+    /** Only an address the identity provider verified (see `provisionUser`). */
     email: p.text().nullable(),
+    /**
+     * Whether `email` came from a verified claim. False only for addresses stored before
+     * verification was required: those are never used to find a user, and are taken over by
+     * a verified claim.
+     */
+    emailVerified: p.boolean().default(false),
     name: p.text().nullable(),
     createdAt: createdAt(),
   },
@@ -55,6 +62,10 @@ export const User = defineEntity({
   checks: [
     { name: 'users_email_length', expression: `char_length(email) <= ${LIMITS.userEmail.max}` },
     { name: 'users_name_length', expression: `char_length(name) <= ${LIMITS.userName.max}` },
+    {
+      name: 'users_email_verified_has_email',
+      expression: '(NOT email_verified) OR (email IS NOT NULL)',
+    },
   ],
 });
 

@@ -145,8 +145,8 @@ export async function seedBulk(
 
   // users, 100k per statement
   for (let from = 0; from < allIds.length; from += 100_000) {
-    await sql`insert into users (id, email, name, created_at)
-      select id, id || '@bulk.taskpulse.dev', 'User ' || id, ${userCreated}::timestamptz
+    await sql`insert into users (id, email, email_verified, name, created_at)
+      select id, id || '@bulk.taskpulse.dev', true, 'User ' || id, ${userCreated}::timestamptz
       from unnest(${allIds.slice(from, from + 100_000)}::text[]) as u(id)`.execute(db);
   }
 

@@ -71,6 +71,31 @@ describeDatabases('shares', (db) => {
     expect(await db.tp.fork().execute('select id from task_shares')).toEqual([]);
   });
 
+  it('regression (issue 20, unverified email claims): share by email finds only a verified address', async () => {
+    // mallory claimed dave's address unverified (stored so before verification was required)
+    await db.tp
+      .fork()
+      .execute(
+        "insert into users (id, email, email_verified) values ('mallory', 'dave@example.com', false)",
+      );
+    expect(
+      await outcome(() =>
+        createShare(as(db.tp, 'alice'), { taskId, email: 'dave@example.com', permission: 'view' }),
+      ),
+    ).toBe('NOT_FOUND');
+    expect(await db.tp.fork().execute('select id from task_shares')).toEqual([]);
+    expect((await listTasks(as(db.tp, 'mallory'), { scope: 'shared' })).items).toEqual([]);
+    // dave signs in with the address verified: it is his, and the share reaches him only
+    await db.tp.provisionUser({ id: 'dave', email: 'dave@example.com', emailVerified: true });
+    const share = await createShare(as(db.tp, 'alice'), {
+      taskId,
+      email: 'dave@example.com',
+      permission: 'view',
+    });
+    expect(share.sharedWith.id).toBe('dave');
+    expect((await listTasks(as(db.tp, 'mallory'), { scope: 'shared' })).items).toEqual([]);
+  });
+
   it('unshares: the task disappears from the recipient, and a second unshare is NOT_FOUND', async () => {
     await createShare(as(db.tp, 'alice'), { taskId, userId: 'bob', permission: 'view' });
     expect((await listTasks(as(db.tp, 'bob'), { scope: 'shared' })).items).toHaveLength(1);

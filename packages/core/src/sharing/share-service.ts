@@ -28,7 +28,7 @@ import {
   type ShareDto,
 } from './schemas.ts';
 
-interface ShareRow {
+export interface ShareRow {
   id: string;
   task_id: string;
   permission: SharePermission;
@@ -40,7 +40,7 @@ interface ShareRow {
   cursor_ts: string;
 }
 
-const toShareDto = (row: ShareRow): ShareDto => ({
+export const toShareDto = (row: ShareRow): ShareDto => ({
   id: row.id,
   taskId: row.task_id,
   permission: row.permission,

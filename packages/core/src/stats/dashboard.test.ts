@@ -1,10 +1,14 @@
+import { getEventListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { beforeEach, expect, it } from 'vitest';
 import { describeDatabases, describePostgres } from '../../test/databases.ts';
 import { as, createUsers } from '../../test/fixtures.ts';
 import { createTaskpulse } from '../create-taskpulse.ts';
+import { InProcessChangeEventBus } from '../events/index.ts';
 import { createShare } from '../sharing/index.ts';
 import { createTask, listTasks, updateTask } from '../tasks/index.ts';
-import type { LiveEmission } from './dashboard.ts';
+import { createDashboard, type LiveEmission } from './dashboard.ts';
 import { getStatistics } from './stats-service.ts';
 
 /** Reads a live stream in the background, collecting its emissions. */
@@ -138,5 +142,57 @@ describePostgres('dashboard cache time-to-live', (db) => {
     } finally {
       await tp.close();
     }
+  });
+});
+
+/** The heap after a full collection (gc exposed at run time, since the vitest fork runs without --expose-gc). */
+function heapAfterGc(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+describePostgres('dashboard.live over many bursts', (db) => {
+  it('regression (issue 20, leaked abort listener per burst): thousands of bursts keep one abort listener and a flat heap', async () => {
+    await db.tp.fork().execute('truncate users, tasks, task_shares cascade');
+    await createUsers(db.tp, ['alice']);
+    // its own bus (not the cache's), so that each burst wakes the stream and reads cached figures
+    const events = new InProcessChangeEventBus();
+    const dashboard = createDashboard({ cache: db.tp.cache, events });
+    const abort = new AbortController();
+    const stream = dashboard.live(as(db.tp, 'alice'), {}, { signal: abort.signal, coalesceMs: 0 });
+    const burst = async () => {
+      const next = stream.next();
+      events.publish({
+        type: 'task.updated',
+        actorId: 'alice',
+        affectedUserIds: ['alice'],
+        at: new Date(),
+      });
+      const { done } = await next;
+      expect(done).toBe(false);
+    };
+    expect((await stream.next()).done).toBe(false);
+    for (let i = 0; i < 500; i++) await burst(); // warm up
+    const listenersBefore = getEventListeners(abort.signal, 'abort').length;
+    const heapBefore = heapAfterGc();
+    const bursts = 3_000;
+    for (let i = 0; i < bursts; i++) await burst();
+    const heapAfter = heapAfterGc();
+    const listenersAfter = getEventListeners(abort.signal, 'abort').length;
+    console.info(
+      `dashboard.live after ${bursts + 500} bursts: ${listenersAfter} abort listener(s) (${listenersBefore} after 500), heap ${((heapAfter - heapBefore) / 1024).toFixed(0)} kB over ${bursts} bursts`,
+    );
+    // one listener: the one that ends the wait for writes when the stream is aborted
+    expect(listenersBefore).toBe(1);
+    expect(listenersAfter).toBe(1);
+    // a leaked listener (closure, timer, resolver) is hundreds of bytes: 3000 of them are
+    // about a megabyte, far above this tolerance
+    expect(heapAfter - heapBefore).toBeLessThan(400 * 1024);
+    abort.abort();
+    expect((await stream.next()).done).toBe(true);
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -155,17 +155,17 @@ export function createDashboard({
         ]);
         return { statistics, activity };
       };
+      // waits `ms`, or less when the stream is aborted; the abort listener goes with the
+      // wait, so that a stream open across any number of bursts holds none of them
       const pause = (ms: number) =>
         new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          signal?.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer);
-              resolve();
-            },
-            { once: true },
-          );
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          signal?.addEventListener('abort', done, { once: true });
         });
       try {
         // the change events are subscribed above, before this first read

@@ -32,6 +32,21 @@ describeDatabases('teams', (db) => {
     expect((await listTeams(as(db.tp, 'carol'))).items).toEqual([]);
   });
 
+  it('regression (issue 20, unverified email claims): adding a member by email finds only a verified address', async () => {
+    await db.tp
+      .fork()
+      .execute(
+        "insert into users (id, email, email_verified) values ('mallory', 'erin@example.com', false)",
+      );
+    const team = await createTeam(as(db.tp, 'alice'), { name: 'Closed' });
+    expect(
+      await outcome(() =>
+        addMember(as(db.tp, 'alice'), { teamId: team.id, email: 'erin@example.com' }),
+      ),
+    ).toBe('NOT_FOUND');
+    expect(await members(team.id)).toEqual([{ user_id: 'alice', role: 'owner' }]);
+  });
+
   it('refuses a bad name', async () => {
     expect(await outcome(() => createTeam(as(db.tp, 'alice'), { name: '' }))).toBe('VALIDATION');
     expect(await outcome(() => createTeam(as(db.tp, 'alice'), { name: 'n'.repeat(101) }))).toBe(

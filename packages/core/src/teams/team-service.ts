@@ -32,7 +32,7 @@ import {
 
 type Db = Kysely<TaskpulseDB>;
 
-interface TeamRow {
+export interface TeamRow {
   id: string;
   name: string;
   owner_id: string;
@@ -42,7 +42,7 @@ interface TeamRow {
   cursor_ts: string;
 }
 
-const toTeamDto = (row: TeamRow): TeamDto => ({
+export const toTeamDto = (row: TeamRow): TeamDto => ({
   id: row.id,
   name: row.name,
   ownerId: row.owner_id,

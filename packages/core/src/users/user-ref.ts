@@ -46,7 +46,8 @@ export async function findUserId(
   const query = db.selectFrom('users').select('id');
   const user = await (ref.userId !== undefined
     ? query.where('id', '=', ref.userId)
-    : query.where('email', '=', ref.email ?? '')
+    : // only a verified address names a user: an unverified one may be anyone's claim
+      query.where('email', '=', ref.email ?? '').where('email_verified', '=', true)
   ).executeTakeFirst();
   if (!user) {
     throw new TaskpulseError(

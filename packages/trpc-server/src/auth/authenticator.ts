@@ -14,9 +14,13 @@ const { id: idSchema, email: emailSchema, name: nameSchema } = userClaimsSchema.
 /**
  * The claims a user row is provisioned from. `sub` must be a valid user id, else the caller is
  * `UNAUTHORIZED`; an `email` or `name` that does not fit is left out rather than failing the
- * call over a detail the caller cannot change.
+ * call over a detail the caller cannot change. The email is verified only with
+ * `email_verified: true`, or when the source's emails are always verified.
  */
-export function toUserClaims(claims: IdentityClaims): UserClaims {
+export function toUserClaims(
+  claims: IdentityClaims,
+  { emailsAlwaysVerified = false }: { emailsAlwaysVerified?: boolean | undefined } = {},
+): UserClaims {
   if (!idSchema.safeParse(claims.sub).success) {
     throw new TRPCError({
       code: 'UNAUTHORIZED',
@@ -28,6 +32,7 @@ export function toUserClaims(claims: IdentityClaims): UserClaims {
   return {
     id: claims.sub,
     email: email.success ? email.data : null,
+    emailVerified: email.success && (emailsAlwaysVerified || claims.email_verified === true),
     name: name.success ? name.data : null,
   };
 }
@@ -55,6 +60,17 @@ export function createAuthenticator(options: TaskpulseAuthOptions): Authenticato
       },
     );
   }
+  if (
+    options.emailsAlwaysVerified !== undefined &&
+    typeof options.emailsAlwaysVerified !== 'boolean'
+  ) {
+    throw new TaskpulseError(
+      'VALIDATION',
+      'Invalid auth option emailsAlwaysVerified: must be true or false.',
+      { issues: [{ path: ['auth', 'emailsAlwaysVerified'], message: 'must be a boolean' }] },
+    );
+  }
+  const emailTrust = { emailsAlwaysVerified: options.emailsAlwaysVerified };
   if ('resolveUser' in options) {
     const { resolveUser } = options;
     if (typeof resolveUser !== 'function') {
@@ -68,7 +84,7 @@ export function createAuthenticator(options: TaskpulseAuthOptions): Authenticato
       if (claims === null || claims === undefined) {
         throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in: this call needs a user.' });
       }
-      return toUserClaims(claims);
+      return toUserClaims(claims, emailTrust);
     };
   }
   const verify: TokenVerifier =
@@ -84,7 +100,7 @@ export function createAuthenticator(options: TaskpulseAuthOptions): Authenticato
     }
     const known = remember?.cache.get(token);
     if (known) return known;
-    const claims = toUserClaims(await verify(token));
+    const claims = toUserClaims(await verify(token), emailTrust);
     if (remember) {
       // never past the token's own expiry: an expired token must be refused, cached or not
       const { exp } = decodeJwt(token);

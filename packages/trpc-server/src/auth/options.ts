@@ -20,8 +20,16 @@ export type PublicKeyAlgorithm =
 export interface IdentityClaims {
   /** The identity provider's subject: the user's id. Required. */
   sub: string;
-  /** Kept on the user row when it is a valid email. */
+  /**
+   * Kept on the user row when it is a valid email and verified (`email_verified: true`, or
+   * `emailsAlwaysVerified`); otherwise ignored.
+   */
   email?: string | null | undefined;
+  /**
+   * Whether the identity provider verified `email` (OpenID Connect's `email_verified`). Only
+   * `true` counts: anyone can put any address in an unverified claim.
+   */
+  email_verified?: boolean | null | undefined;
   /** Kept on the user row when present (up to 200 characters). */
   name?: string | null | undefined;
 }
@@ -41,8 +49,19 @@ export interface AuthRequest {
   readonly ip: string | undefined;
 }
 
+/** How far the `email` claims of an identity source are trusted. */
+export interface EmailTrust {
+  /**
+   * Every `email` this source gives is verified, whatever `email_verified` says (a provider
+   * that verifies every address before it issues it, or an app's own accounts): take it as
+   * verified. Otherwise an email is kept only with `email_verified: true`.
+   * @default false
+   */
+  emailsAlwaysVerified?: boolean;
+}
+
 /** Checks made on every verified token, whatever its key. */
-export interface TokenChecks {
+export interface TokenChecks extends EmailTrust {
   /** The expected `iss`: a token from any other issuer is refused. @default no check */
   issuer?: string | string[];
   /** The expected `aud`: a token for any other audience is refused. @default no check */
@@ -94,7 +113,7 @@ export interface JwksAuthOptions extends TokenChecks {
 }
 
 /** Authentication done by the app itself (sessions, another token format, …). */
-export interface ResolveUserAuthOptions {
+export interface ResolveUserAuthOptions extends EmailTrust {
   /**
    * Returns the caller's verified claims, or null when the request is not authenticated (the
    * call is then `UNAUTHORIZED`). Throw a `TRPCError` or `TaskpulseError` to answer otherwise.
@@ -104,8 +123,8 @@ export interface ResolveUserAuthOptions {
 
 /**
  * How callers are authenticated. Tokens come as `Authorization: Bearer <JWT>` (or, for
- * subscriptions, as the `token` connection param); `sub` is required, `email` and `name` are
- * kept on the user. Exactly one of `secret`, `jwksUrl`, `jwks` or `resolveUser`.
+ * subscriptions, as the `token` connection param); `sub` is required, `name` is kept on the
+ * user, and `email` when it is verified (`email_verified: true`, or `emailsAlwaysVerified`). Exactly one of `secret`, `jwksUrl`, `jwks` or `resolveUser`.
  *
  * @example
  * ```ts

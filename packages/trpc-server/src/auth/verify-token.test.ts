@@ -29,8 +29,19 @@ describe('createSecretVerifier', () => {
     expect(await verify(await sign({ sub: 'u1', email: 'u1@example.com', name: 'U' }))).toEqual({
       sub: 'u1',
       email: 'u1@example.com',
+      email_verified: false,
       name: 'U',
     });
+  });
+
+  it('reads email_verified: only the boolean true counts', async () => {
+    const verified = async (value: unknown) =>
+      (await verify(await sign({ sub: 'u1', email: 'u1@example.com', email_verified: value })))
+        .email_verified;
+    expect(await verified(true)).toBe(true);
+    for (const value of [false, 'true', 1, null, undefined, {}]) {
+      expect(await verified(value), String(value)).toBe(false);
+    }
   });
 
   it('tolerates a few seconds of clock skew, not more', async () => {

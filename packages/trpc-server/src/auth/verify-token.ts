@@ -110,6 +110,7 @@ function claimsOf(payload: JWTPayload): IdentityClaims {
   return {
     sub: payload.sub,
     email: typeof payload.email === 'string' ? payload.email : null,
+    email_verified: payload.email_verified === true,
     name: typeof payload.name === 'string' ? payload.name : null,
   };
 }

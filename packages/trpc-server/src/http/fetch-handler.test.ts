@@ -43,7 +43,11 @@ describe.skipIf(!postgresAvailable)('createTaskpulseFetchHandler [postgres]', ()
     handler(new Request(`http://taskpulse.test${path}`, init));
 
   it('answers me and health at /trpc, with a request id', async () => {
-    const token = await signHs256({ sub: 'fetch-user', email: 'fetch@example.com' });
+    const token = await signHs256({
+      sub: 'fetch-user',
+      email: 'fetch@example.com',
+      email_verified: true,
+    });
     const me = await request('/trpc/me', {
       headers: { authorization: `Bearer ${token}`, 'x-request-id': 'fetch-1' },
     });

@@ -4,6 +4,7 @@ import { createRequestRecord, requestIdFrom } from '../logging/index.ts';
 import { openRequestContext, type TaskpulseRuntime } from '../runtime/index.ts';
 import { declaresTooLarge, limitBody, tooLarge } from './body-limit.ts';
 import { clientIp } from './client-ip.ts';
+import { corsAnswer, withCorsHeaders } from './cors.ts';
 import { isTrpcPath, resolveHttpOptions, type TaskpulseServerOptions } from './options.ts';
 import { plainRoute, RESPONSE_HEADERS, withHeaders } from './plain-routes.ts';
 import { answerRoute, mountRoutes } from './routes.ts';
@@ -19,7 +20,8 @@ import {
 export type TaskpulseFetchHandlerOptions = TaskpulseServerOptions & {
   /**
    * The client's IP for a request (Fetch requests do not carry one), e.g. from the host's
-   * connection info. @default the first `X-Forwarded-For` entry when `trustProxy`, else unknown
+   * connection info. @default by `trustProxy` from `X-Forwarded-For`, the handler's peer being
+   * taken for a trusted proxy (a Fetch request has no socket address); else unknown
    */
   getClientIp?: (request: Request) => string | undefined;
 };
@@ -58,7 +60,25 @@ export function createTaskpulseFetchHandler(
     ((request: Request) =>
       clientIp(request.headers.get('x-forwarded-for'), undefined, http.trustProxy));
 
+  // CORS on every answer: one place, before and after the routes
   const handle = async (request: Request): Promise<Response> => {
+    const cors = corsAnswer(
+      http.cors,
+      request.method,
+      request.headers.get('origin'),
+      request.headers.get('access-control-request-method'),
+    );
+    if (cors.preflight) {
+      return new Response(null, {
+        status: 204,
+        headers: { ...cors.headers, ...RESPONSE_HEADERS },
+      });
+    }
+    const response = await answer(request);
+    return withCorsHeaders(response, cors.headers);
+  };
+
+  const answer = async (request: Request): Promise<Response> => {
     const started = performance.now();
     const requestId = requestIdFrom(request.headers.get('x-request-id'));
     const logger = runtime.logger.child({ requestId });

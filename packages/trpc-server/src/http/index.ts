@@ -1,4 +1,16 @@
-export { clientIp } from './client-ip.ts';
+export {
+  clientIp,
+  compileTrustProxy,
+  type TrustProxy,
+  type TrustProxyFunction,
+} from './client-ip.ts';
+export {
+  CORS_ALLOW_HEADERS,
+  CORS_EXPOSE_HEADERS,
+  corsAnswer,
+  resolveCors,
+  type TaskpulseCorsOptions,
+} from './cors.ts';
 export {
   createTaskpulseFetchHandler,
   type TaskpulseFetchHandler,

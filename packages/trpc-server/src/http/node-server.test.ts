@@ -34,7 +34,11 @@ describe.skipIf(!postgresAvailable)('taskpulse server over HTTP [postgres]', () 
     it('provisions the user on the first call and follows changed claims afterwards', async () => {
       expect(await userRows('auth0|ada')).toEqual([]);
       const first = await call(api.url, 'me', {
-        token: await token('auth0|ada', { email: 'ada@example.com', name: 'Ada' }),
+        token: await token('auth0|ada', {
+          email: 'ada@example.com',
+          email_verified: true,
+          name: 'Ada',
+        }),
       });
       expect(first.status).toBe(200);
       expect(first.body.result.data).toMatchObject({
@@ -49,7 +53,11 @@ describe.skipIf(!postgresAvailable)('taskpulse server over HTTP [postgres]', () 
       ]);
 
       const renamed = await call(api.url, 'me', {
-        token: await token('auth0|ada', { email: 'ada@lovelace.dev', name: 'Ada L.' }),
+        token: await token('auth0|ada', {
+          email: 'ada@lovelace.dev',
+          email_verified: true,
+          name: 'Ada L.',
+        }),
       });
       expect(renamed.body.result.data).toMatchObject({ email: 'ada@lovelace.dev', name: 'Ada L.' });
       expect(await userRows('auth0|ada')).toEqual([
@@ -59,7 +67,7 @@ describe.skipIf(!postgresAvailable)('taskpulse server over HTTP [postgres]', () 
 
     it('keeps the user when a claim does not fit the schema, dropping that claim', async () => {
       const response = await call(api.url, 'me', {
-        token: await token('odd-claims', { email: 'not an email', name: 42 }),
+        token: await token('odd-claims', { email: 'not an email', email_verified: true, name: 42 }),
       });
       expect(response.status).toBe(200);
       expect(await userRows('odd-claims')).toEqual([{ id: 'odd-claims', email: null, name: null }]);

@@ -11,6 +11,7 @@ import {
 } from '../logging/index.ts';
 import { openRequestContext, type TaskpulseRuntime } from '../runtime/index.ts';
 import { clientIp } from './client-ip.ts';
+import { corsAnswer, mergeVary, withCorsHeaders } from './cors.ts';
 import { isTrpcPath, resolveHttpOptions, type TaskpulseServerOptions } from './options.ts';
 import { plainRoute, RESPONSE_HEADERS } from './plain-routes.ts';
 import { answerRoute, isLoopbackAddress, mountRoutes } from './routes.ts';
@@ -72,7 +73,10 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
   const { runtime, router, ownsRuntime } = runtimeAndRouter(options);
   const states = new WeakMap<IncomingMessage, RequestState>();
   const routes = mountRoutes(runtime, router, http, ownsRuntime);
-  const routeRequests = new WeakMap<IncomingMessage, Omit<RequestState, 'record'>>();
+  const routeRequests = new WeakMap<
+    IncomingMessage,
+    Omit<RequestState, 'record'> & { cors: Record<string, string> }
+  >();
   // known once this server listens: whether it listens on a loopback address only
   let loopback: boolean | undefined;
 
@@ -111,6 +115,7 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
       const state = routeRequests.get(incoming as IncomingMessage);
       const route = state && routes.find(new URL(request.url).pathname);
       if (!state || !route) return new Response(null, { status: 404 });
+      // the Response's own headers win over those set on `res`: CORS goes on it too
       return answerRoute(route, request, runtime, {
         requestId: state.requestId,
         ip: state.ip,
@@ -118,7 +123,7 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
         loopback,
         maxBodySize: http.maxBodySize,
         started: state.started,
-      });
+      }).then((response) => withCorsHeaders(response, state.cors));
     },
     { overrideGlobalObjects: false },
   );
@@ -130,6 +135,27 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
     res.setHeader('x-request-id', requestId);
     for (const [name, value] of Object.entries(RESPONSE_HEADERS)) res.setHeader(name, value);
     const method = req.method ?? 'GET';
+    const cors = corsAnswer(
+      http.cors,
+      method,
+      req.headers.origin,
+      req.headers['access-control-request-method'],
+    );
+    if (http.cors) {
+      // whoever sets Vary later (tRPC sets `trpc-accept, accept`) adds to Origin, not over it
+      const setHeader = res.setHeader.bind(res);
+      res.setHeader = (name, value) =>
+        setHeader(
+          name,
+          name.toLowerCase() === 'vary' ? mergeVary(res.getHeader('vary'), String(value)) : value,
+        );
+      for (const [name, value] of Object.entries(cors.headers)) res.setHeader(name, value);
+    }
+    if (cors.preflight) {
+      res.writeHead(204).end();
+      logger.debug({ method, path: req.url, status: 204 }, 'request');
+      return;
+    }
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -137,17 +163,18 @@ export function createTaskpulseServer(options: TaskpulseServerOptions): Taskpuls
       pathname = '/';
     }
 
+    // Node joins repeated X-Forwarded-For headers with ", ", in order (its type allows a list)
     const forwarded = req.headers['x-forwarded-for'];
     const ip = () =>
       clientIp(
-        Array.isArray(forwarded) ? forwarded[0] : forwarded,
+        Array.isArray(forwarded) ? forwarded.join(', ') : forwarded,
         req.socket.remoteAddress,
         http.trustProxy,
       );
 
     const route = routes.find(pathname);
     if (route) {
-      routeRequests.set(req, { requestId, ip: ip(), logger, started });
+      routeRequests.set(req, { requestId, ip: ip(), logger, started, cors: cors.headers });
       routeListener(req, res).catch((error: unknown) => {
         logger.error({ err: error, path: pathname }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -2,6 +2,8 @@ import { TaskpulseError } from '@taskpulse/core';
 import type { AnyTRPCRouter } from '@trpc/server';
 import type { ResolvedOpenApiOptions, TaskpulseOpenApiOptions } from '../openapi/index.ts';
 import type { TaskpulseRuntime, TaskpulseRuntimeOptions } from '../runtime/index.ts';
+import { compileTrustProxy, type TrustProxy, type TrustProxyFunction } from './client-ip.ts';
+import { type ResolvedCors, resolveCors, type TaskpulseCorsOptions } from './cors.ts';
 import type { TaskpulseRouteFactory } from './routes.ts';
 
 /** HTTP options shared by the Node server and the fetch handler. */
@@ -16,12 +18,36 @@ export interface TaskpulseHttpOptions {
    */
   maxBatchSize?: number;
   /**
-   * Take the client's IP (for the per-IP rate limit) from the first `X-Forwarded-For` entry.
-   * Only behind a proxy that sets it: anyone can send the header. @default false
+   * Which proxies in front of the server say who the client is (for the per-IP rate limit and
+   * the logs): a number of hops, addresses or CIDRs, as Express's `trust proxy` (see
+   * {@link TrustProxy}); the client's IP is the right-most `X-Forwarded-For` entry that no
+   * trusted proxy wrote. `true` is one hop. Set it only behind proxies: anyone can send the
+   * header.
+   *
+   * @example
+   * ```ts
+   * trustProxy: 1                          // one proxy (nginx, a load balancer) in front
+   * trustProxy: ['loopback', '10.0.0.0/8'] // proxies on these addresses
+   * ```
+   * @default false
    */
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
   /** Where Prometheus metrics are served, or `false` not to serve them. @default '/metrics' */
   metricsPath?: string | false;
+  /**
+   * Lets web pages of other origins call the API from a browser (CORS), on every route (the
+   * API, `dashboard.live`'s SSE, `/mcp`, health, metrics): preflights are answered, the
+   * `Authorization`, `Content-Type` and `Idempotency-Key` request headers allowed, and
+   * `x-request-id`, `Retry-After` and the `RateLimit` headers exposed. See
+   * {@link TaskpulseCorsOptions}.
+   *
+   * @example
+   * ```ts
+   * cors: { origin: ['https://app.example.com', 'http://localhost:5173'] }
+   * ```
+   * @default false (same origin only: no CORS headers)
+   */
+  cors?: TaskpulseCorsOptions | false;
   /**
    * More endpoints beside the API, on the same runtime (authentication, rate limits, logs,
    * metrics), such as `@taskpulse/mcp`'s `/mcp`.
@@ -66,8 +92,9 @@ export interface ResolvedHttpOptions {
   readonly basePath: string;
   readonly maxBodySize: number;
   readonly maxBatchSize: number;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxyFunction | false;
   readonly metricsPath: string | false;
+  readonly cors: ResolvedCors | false;
   readonly routes: readonly TaskpulseRouteFactory[];
   readonly openapi: ResolvedOpenApiOptions | false;
 }
@@ -106,11 +133,12 @@ export function resolveHttpOptions(options: TaskpulseHttpOptions): ResolvedHttpO
     basePath: checkPath('basePath', options.basePath ?? '/trpc'),
     maxBodySize: positiveInteger('maxBodySize', options.maxBodySize, 1_048_576),
     maxBatchSize: positiveInteger('maxBatchSize', options.maxBatchSize, 20),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: compileTrustProxy(options.trustProxy),
     metricsPath:
       options.metricsPath === false
         ? false
         : checkPath('metricsPath', options.metricsPath ?? '/metrics'),
+    cors: resolveCors(options.cors),
     routes: options.routes ?? [],
     openapi: options.openapi === false ? false : resolveOpenApiOptions(options.openapi ?? {}),
   };

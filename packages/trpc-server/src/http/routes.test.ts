@@ -169,7 +169,7 @@ describe('routes beside the API', () => {
       const response = await fetch(`${url}/nowhere`);
       expect(response.status).toBe(404);
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
-        '/metrics, /echo, /echo/stream, /hello',
+        '/metrics, /me/export, /echo, /echo/stream, /hello',
       );
       // what an app's own server sends to the handler
       for (const [path, served] of [
@@ -177,6 +177,7 @@ describe('routes beside the API', () => {
         ['/health/ready', true],
         ['/metrics', true],
         ['/openapi.json', true],
+        ['/me/export', true],
         ['/echo/stream', true],
         ['/nowhere', false],
         ['/echo/other', false],

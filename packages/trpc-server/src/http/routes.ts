@@ -12,6 +12,7 @@ import {
 import { createOpenApiRoute, type TaskpulseRouteOpenApi } from '../openapi/index.ts';
 import { openRequestContext, requestInternals, type TaskpulseRuntime } from '../runtime/index.ts';
 import { declaresTooLarge, limitBody } from './body-limit.ts';
+import { createExportRoute } from './export-route.ts';
 import { checkPath, isTrpcPath, type ResolvedHttpOptions } from './options.ts';
 import { RESPONSE_HEADERS, withHeaders } from './plain-routes.ts';
 import { logRequest } from './trpc-handler-options.ts';
@@ -93,7 +94,7 @@ function mount(
   router: AnyTRPCRouter,
   http: ResolvedHttpOptions,
 ): MountedRoutes {
-  const routes = http.routes.map((factory) => factory(runtime));
+  const routes = [createExportRoute(runtime), ...http.routes.map((factory) => factory(runtime))];
   if (http.openapi !== false) {
     routes.push(
       createOpenApiRoute({

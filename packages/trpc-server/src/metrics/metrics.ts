@@ -1,5 +1,5 @@
 import type { TaskpulseConfig } from '@taskpulse/core';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { currentCallScope } from '../context/call-scope.ts';
 import type { RateLimitScope } from '../errors/index.ts';
 import { createDefaultLogger, redactSql, type TaskpulseLogger } from '../logging/index.ts';
@@ -59,6 +59,7 @@ export interface TaskpulseMetricsOptions {
  * - `taskpulse_cache_hits_total{cache}` / `taskpulse_cache_misses_total{cache}` — read from the
  *   sources given to {@link observeCache} when scraped;
  * - `taskpulse_rate_limited_total{scope}` — calls refused by a rate limit;
+ * - `taskpulse_live_streams` — `dashboard.live` streams open now (a gauge);
  * - `mcp_server_operation_duration_seconds{mcp_method_name,gen_ai_tool_name,error_type,
  *   network_transport,mcp_protocol_version}` — every MCP operation, as the OpenTelemetry MCP
  *   semantic conventions name `mcp.server.operation.duration` (see `@taskpulse/mcp`).
@@ -77,6 +78,8 @@ export interface TaskpulseMetrics {
   observeCall(procedure: string, outcome: string, durationMs: number): void;
   /** Records one call refused by a rate limit. */
   observeRateLimited(scope: RateLimitScope): void;
+  /** Records a `dashboard.live` stream opened (`1`) or ended (`-1`). */
+  observeLiveStreams(delta: 1 | -1): void;
   /** Records one MCP operation. */
   observeMcpOperation(operation: McpOperation): void;
   /**
@@ -145,6 +148,11 @@ export function createTaskpulseMetrics(options: TaskpulseMetricsOptions = {}): T
     name: 'taskpulse_rate_limited_total',
     help: 'Calls refused by a rate limit, by scope (ip before authentication, user after).',
     labelNames: ['scope'] as const,
+    registers: [registry],
+  });
+  const liveStreams = new Gauge({
+    name: 'taskpulse_live_streams',
+    help: 'dashboard.live streams open now.',
     registers: [registry],
   });
 
@@ -216,6 +224,7 @@ export function createTaskpulseMetrics(options: TaskpulseMetricsOptions = {}): T
       durations.observe({ procedure, outcome }, durationMs / 1000);
     },
     observeRateLimited: (scope) => rateLimited.inc({ scope }),
+    observeLiveStreams: (delta) => liveStreams.inc(delta),
     observeMcpOperation: (operation) => {
       const labels: Partial<
         Record<

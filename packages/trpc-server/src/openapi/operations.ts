@@ -2,6 +2,7 @@ import {
   activitySchema,
   breakdownSchema,
   conversationSchema,
+  deletedAccountSchema,
   deletedShareSchema,
   deletedTaskSchema,
   liveSnapshotSchema,
@@ -41,15 +42,17 @@ type ProcedurePaths<TRecord, TPrefix extends string = ''> = {
 }[keyof TRecord & string];
 
 /** The procedure at a dotted path of a router record. */
-type ProcedureAt<TRecord, TPath extends string> = TPath extends `${infer Head}.${infer Rest}`
-  ? Head extends keyof TRecord
-    ? TRecord[Head] extends AnyTRPCRouter
-      ? ProcedureAt<TRecord[Head]['_def']['record'], Rest>
-      : ProcedureAt<TRecord[Head], Rest>
-    : never
-  : TPath extends keyof TRecord
-    ? TRecord[TPath]
-    : never;
+type ProcedureAt<TRecord, TPath extends string> = TPath extends keyof TRecord
+  ? TRecord[TPath] // a key with a dot of its own, such as `me.delete` beside the procedure `me`
+  : TPath extends `${infer Head}.${infer Rest}`
+    ? Head extends keyof TRecord
+      ? TRecord[Head] extends AnyTRPCRouter
+        ? ProcedureAt<TRecord[Head]['_def']['record'], Rest>
+        : ProcedureAt<TRecord[Head], Rest>
+      : never
+    : TPath extends keyof TRecord
+      ? TRecord[TPath]
+      : never;
 
 type ApiRecord = TaskpulseApiRouter['_def']['record'];
 
@@ -210,6 +213,24 @@ export const OPERATION_DOCS = {
         email: 'alice@example.com',
         name: 'Alice',
         createdAt: '2026-03-01T08:00:00.000Z',
+      },
+    },
+  },
+  'me.delete': {
+    summary: 'Delete the calling user’s account and everything of it',
+    description:
+      'In one transaction: the user, their tasks (with those tasks’ shares), the shares they received, the teams they own (their members’ tasks stay with their owners, out of the team), their memberships, conversations and messages. Counts of what went come back. The people they shared with, received shares from or shared a team with see their figures and live dashboards change at once. `confirm` must be `true` (`BAD_REQUEST` otherwise, nothing deleted). The next call with the same token provisions a new, empty user: revoke the identity at the identity provider. Take `GET /me/export` first to keep a copy.',
+    output: { name: 'DeletedAccount', schema: deletedAccountSchema },
+    example: {
+      input: { confirm: true },
+      output: {
+        userId: ALICE,
+        tasks: 42,
+        shares: 3,
+        teams: 1,
+        memberships: 4,
+        conversations: 2,
+        messages: 17,
       },
     },
   },

@@ -1,5 +1,7 @@
+export type { LiveStreamSlots } from './live-streams.ts';
 export {
   createTaskpulseRuntime,
+  liveStreamSlots,
   openRequestContext,
   type RequestInternals,
   requestInternals,

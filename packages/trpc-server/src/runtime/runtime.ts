@@ -1,4 +1,5 @@
 import type { Taskpulse, TaskpulseContext, TaskpulseEntityManager } from '@taskpulse/core';
+import { TaskpulseError } from '@taskpulse/core';
 import type { TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
 import {
   type Authenticator,
@@ -26,6 +27,7 @@ import {
   type RateLimiter,
   type TaskpulseRateLimitOptions,
 } from '../rate-limit/index.ts';
+import { createLiveStreamSlots, type LiveStreamSlots } from './live-streams.ts';
 
 /** Options of {@link createTaskpulseRuntime} (and of the servers built on it). */
 export interface TaskpulseRuntimeOptions {
@@ -46,6 +48,12 @@ export interface TaskpulseRuntimeOptions {
   production?: boolean;
   /** How long `/health/ready` waits for the database before calling it down. @default 3000 */
   readyTimeoutMs?: number;
+  /**
+   * The most `dashboard.live` streams one user may hold open at once (on this runtime); the
+   * next one is refused with `TOO_MANY_REQUESTS` until one ends. Each open stream holds a
+   * subscription and a connection's worth of memory. @default 20
+   */
+  maxLiveStreamsPerUser?: number;
 }
 
 /**
@@ -83,6 +91,7 @@ export interface TaskpulseRuntime {
 interface RuntimeInternals {
   readonly limiter: RateLimiter;
   readonly authenticate: Authenticator;
+  readonly liveStreams: LiveStreamSlots;
 }
 
 /** What taskpulse keeps of a request context, out of the public type. */
@@ -101,6 +110,13 @@ export interface RequestInternals {
 }
 
 const runtimes = new WeakMap<TaskpulseRuntime, RuntimeInternals>();
+
+/** The bounded `dashboard.live` slots of a runtime made by {@link createTaskpulseRuntime}. */
+export function liveStreamSlots(runtime: TaskpulseRuntime): LiveStreamSlots {
+  const internals = runtimes.get(runtime);
+  if (!internals) throw new Error('taskpulse: not a runtime made by createTaskpulseRuntime()');
+  return internals.liveStreams;
+}
 const requests = new WeakMap<TaskpulseRequestContext, RequestInternals>();
 
 /**
@@ -211,6 +227,17 @@ export function createTaskpulseRuntime(options: TaskpulseRuntimeOptions): Taskpu
   const metrics = options.metrics ?? createTaskpulseMetrics({ logger });
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const readyTimeoutMs = options.readyTimeoutMs ?? 3_000;
+  const maxLiveStreams = options.maxLiveStreamsPerUser ?? 20;
+  if (!Number.isInteger(maxLiveStreams) || maxLiveStreams < 1) {
+    throw new TaskpulseError(
+      'VALIDATION',
+      `Invalid option maxLiveStreamsPerUser: must be an integer >= 1, got ${maxLiveStreams}.`,
+      { issues: [{ path: ['maxLiveStreamsPerUser'], message: 'must be an integer >= 1' }] },
+    );
+  }
+  const liveStreams = createLiveStreamSlots(maxLiveStreams, (delta) =>
+    metrics.observeLiveStreams(delta),
+  );
   const authenticate = createAuthenticator(options.auth);
   const limiter = createRateLimiter(options.rateLimit, {
     logger,
@@ -245,6 +272,6 @@ export function createTaskpulseRuntime(options: TaskpulseRuntimeOptions): Taskpu
       await limiter.close();
     },
   };
-  runtimes.set(runtime, { limiter, authenticate });
+  runtimes.set(runtime, { limiter, authenticate, liveStreams });
   return runtime;
 }

@@ -5,6 +5,7 @@ import type { OpenFigure } from '../figures.ts';
 import { useLiveFigures } from '../live.ts';
 import { timeZone, weekStartsOn } from '../locale.ts';
 import type { Session } from '../session.ts';
+import { AccountActions } from './account-actions.tsx';
 import { ConnectionStatus } from './connection-status.tsx';
 import {
   ActivityPanel,
@@ -74,6 +75,7 @@ export function Dashboard({
           <button type="button" className="button-quiet" onClick={() => onSignOut()}>
             Switch user
           </button>
+          <AccountActions session={session} onDeleted={onSignOut} onMessage={setMessage} />
         </div>
       </header>
       <main

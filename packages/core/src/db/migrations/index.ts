@@ -4,6 +4,7 @@ import { Migration20261122084720_task_counts } from './Migration20261122084720_t
 import { Migration20261122091509_task_counts_overdue } from './Migration20261122091509_task_counts_overdue.ts';
 import { Migration20261202010000_idempotency_keys } from './Migration20261202010000_idempotency_keys.ts';
 import { Migration20261202011500_task_activity_counts } from './Migration20261202011500_task_activity_counts.ts';
+import { Migration20261202020000_user_email_verified } from './Migration20261202020000_user_email_verified.ts';
 
 /**
  * Every migration, in order, listed explicitly so that bundled builds (which break folder
@@ -24,5 +25,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261202011500_task_activity_counts',
     class: Migration20261202011500_task_activity_counts,
+  },
+  {
+    name: 'Migration20261202020000_user_email_verified',
+    class: Migration20261202020000_user_email_verified,
   },
 ];
