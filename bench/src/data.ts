@@ -21,6 +21,7 @@ export interface DataInfo {
   /** Rows of the counter tables. */
   taskCounts: number;
   taskDueCounts: number;
+  taskActivityCounts: number;
   /** On-disk size of each table with its indexes, in bytes. */
   tableBytes: Record<string, number>;
   benchUsers: BenchUser[];
@@ -56,8 +57,13 @@ export function benchUsers(config: BenchConfig): BenchUser[] {
       tasks: config.tasksPerUser,
     });
   }
-  for (const [index, tasks] of config.heavyUsers.entries()) {
-    users.push({ label: `${tasks.toLocaleString('en')} tasks`, id: heavyId(config, index), tasks });
+  for (const [index, { tasks, days }] of config.heavyUsers.entries()) {
+    const spread = days === 90 ? '' : ` over ${days} days`;
+    users.push({
+      label: `${tasks.toLocaleString('en')} tasks${spread}`,
+      id: heavyId(config, index),
+      tasks,
+    });
   }
   return users;
 }
@@ -70,7 +76,7 @@ async function hasData(tp: Taskpulse, config: BenchConfig): Promise<boolean> {
     [`${config.prefix}-%`],
   );
   const expectedTasks =
-    config.users * config.tasksPerUser + config.heavyUsers.reduce((sum, n) => sum + n, 0);
+    config.users * config.tasksPerUser + config.heavyUsers.reduce((sum, h) => sum + h.tasks, 0);
   if (row?.users !== config.users + config.heavyUsers.length) return false;
   if (Number(row.tasks) !== expectedTasks) return false;
   for (const user of benchUsers(config)) {
@@ -117,20 +123,24 @@ export async function openBenchData(
   const client = new pg.Client({ connectionString: config.databaseUrl });
   await client.connect();
   try {
-    await client.query('vacuum (analyze) tasks, task_shares, task_counts, task_due_counts');
+    await client.query(
+      'vacuum (analyze) tasks, task_shares, task_counts, task_due_counts, task_activity_counts',
+    );
     const { rows } = await client.query<{
       users: number;
       tasks: number;
       task_shares: number;
       task_counts: number;
       task_due_counts: number;
+      task_activity_counts: number;
     }>(`select (select count(*) from users)::int as users, (select count(*) from tasks)::int as tasks,
         (select count(*) from task_shares)::int as task_shares,
         (select count(*) from task_counts)::int as task_counts,
-        (select count(*) from task_due_counts)::int as task_due_counts`);
+        (select count(*) from task_due_counts)::int as task_due_counts,
+        (select count(*) from task_activity_counts)::int as task_activity_counts`);
     const { rows: sizes } = await client.query<{ name: string; bytes: string }>(
       `select relname as name, pg_total_relation_size(oid)::text as bytes from pg_class
-       where relname in ('users', 'tasks', 'task_shares', 'task_counts', 'task_due_counts') order by 1`,
+       where relname in ('users', 'tasks', 'task_shares', 'task_counts', 'task_due_counts', 'task_activity_counts') order by 1`,
     );
     const counts = rows[0]!;
     return {
@@ -143,6 +153,7 @@ export async function openBenchData(
         taskShares: counts.task_shares,
         taskCounts: counts.task_counts,
         taskDueCounts: counts.task_due_counts,
+        taskActivityCounts: counts.task_activity_counts,
         tableBytes: Object.fromEntries(sizes.map((row) => [row.name, Number(row.bytes)])),
         benchUsers: benchUsers(config),
       },

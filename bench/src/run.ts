@@ -9,6 +9,7 @@ import { type ExportResults, runExportBench } from './export.ts';
 import { type McpResults, runMcpBench } from './mcp.ts';
 import { type Latency, type Measured, measure, pairedRatio } from './measure.ts';
 import {
+  ACTIVITY_STATISTICS,
   STATISTICS,
   type StatisticName,
   VARIANT_DESCRIPTIONS,
@@ -16,6 +17,7 @@ import {
   type VariantName,
   variantsOf,
 } from './variants.ts';
+import { runWriteBench, type WriteResults } from './writes.ts';
 
 /** Memory of this process at one moment, in bytes. */
 export interface MemorySample {
@@ -66,6 +68,8 @@ export interface BenchResults {
   mcp: McpResults | null;
   /** Part 4: the heaviest user's data export, streamed; null when not run. */
   export?: ExportResults | null;
+  /** Part 5: what the activity counters cost writes; null when not run. */
+  writes?: WriteResults | null;
   targets: Target[];
 }
 
@@ -115,6 +119,7 @@ function assessTargets(
   api: ApiResults | null,
   mcp: McpResults | null,
   exported: ExportResults | null = null,
+  writes: WriteResults | null = null,
 ): Target[] {
   const find = (statistic: StatisticName, user: string, variant: VariantName) =>
     rows.find((r) => r.statistic === statistic && r.user === user && r.variant === variant)
@@ -162,10 +167,87 @@ function assessTargets(
       }
     }
   }
+  targets.push(...assessActivityTargets(rows, data));
+  targets.push(...assessWriteTargets(writes));
   targets.push(...assessApiTargets(api));
   targets.push(...assessMcpTargets(mcp));
   targets.push(...assessExportTargets(exported));
   return targets;
+}
+
+/**
+ * The targets of issue 14 for activity and trend: every heavier user within 3× of the
+ * smallest (p50 and p99, core, uncached), and p50 under 5 ms; with the row count of before.
+ */
+function assessActivityTargets(rows: Row[], data: DataInfo): Target[] {
+  const find = (statistic: StatisticName, user: string, variant: VariantName) =>
+    rows.find((r) => r.statistic === statistic && r.user === user && r.variant === variant)
+      ?.latency;
+  const targets: Target[] = [];
+  const [small, ...heavier] = data.benchUsers;
+  if (!small) return targets;
+  for (const statistic of ACTIVITY_STATISTICS) {
+    const a = find(statistic, small.id, 'core');
+    if (!a) continue;
+    for (const user of heavier) {
+      const b = find(statistic, user.id, 'core');
+      if (!b) continue;
+      const before = find(statistic, user.id, 'sql-count');
+      const beforeSmall = find(statistic, small.id, 'sql-count');
+      const ratio = pairedRatio(b, a);
+      const p99 = b.p99 / a.p99;
+      const was =
+        before && beforeSmall
+          ? `; counting rows: ${ms(before.p50)} vs ${ms(beforeSmall.p50)}, ${pairedRatio(before, beforeSmall).toFixed(1)}×`
+          : '';
+      targets.push({
+        target: `${statistic}: the ${user.label} user within 3× of the ${small.label} user, p50 and p99 (core, paired by round)`,
+        measured: `${ratio.toFixed(2)}× (${ms(b.p50)} vs ${ms(a.p50)}; p99 ${p99.toFixed(2)}×, ${ms(b.p99)} vs ${ms(a.p99)})${was}`,
+        met: ratio <= 3 && p99 <= 3,
+      });
+    }
+    for (const user of data.benchUsers) {
+      const b = find(statistic, user.id, 'core');
+      if (!b) continue;
+      targets.push({
+        target: `${statistic} (${user.label}): p50 under 5 ms uncached (core)`,
+        measured: `${ms(b.p50)} p50, ${ms(b.p99)} p99`,
+        met: b.p50 < 5,
+      });
+    }
+  }
+  return targets;
+}
+
+/** The write targets of issue 14: seedBulk at most 1.3×, a single create/complete 1.2×. */
+function assessWriteTargets(writes: WriteResults | null): Target[] {
+  const names = {
+    seed: 'seedBulk with the activity counters within 1.3× of without (median of alternating rounds)',
+    create:
+      'one task created through core with the activity counters within 1.2× of without (p50, paired by round)',
+    complete:
+      'one task completed or reopened through core with the activity counters within 1.2× of without (p50, paired by round)',
+  };
+  if (!writes) {
+    return Object.values(names).map((target) => ({
+      target,
+      measured: 'not run (BENCH_PARTS without writes)',
+      met: null,
+    }));
+  }
+  const secs = (values: number[]) => values.map((v) => `${v.toFixed(1)} s`).join(', ');
+  return [
+    {
+      target: names.seed,
+      measured: `${writes.seedRatio.toFixed(2)}× for ${writes.seedTasks.toLocaleString('en')} tasks (with: ${secs(writes.seedSeconds.with)}; without: ${secs(writes.seedSeconds.without)}; ${writes.activityRows.toLocaleString('en')} activity buckets)`,
+      met: writes.seedRatio <= 1.3,
+    },
+    ...(['create', 'complete'] as const).map((name) => ({
+      target: names[name],
+      measured: `${writes[name].ratio.toFixed(2)}× (${ms(writes[name].with.p50)} vs ${ms(writes[name].without.p50)}; p99 ${ms(writes[name].with.p99)} vs ${ms(writes[name].without.p99)})`,
+      met: writes[name].ratio <= 1.2,
+    })),
+  ];
 }
 
 /** The targets of issue 17: the heavy user's export is complete and streams in bounded memory. */
@@ -375,6 +457,11 @@ export async function runBench(config: BenchConfig, reporter: Reporter): Promise
         samples.push(memory('after the export benchmark'));
       }
     }
+    let writes: WriteResults | null = null;
+    if (config.parts.includes('writes')) {
+      writes = await runWriteBench(config, (message) => reporter.log(message));
+      samples.push(memory('after the write benchmarks'));
+    }
     const cpus = os.cpus();
     return {
       generatedAt: new Date().toISOString(),
@@ -399,7 +486,8 @@ export async function runBench(config: BenchConfig, reporter: Reporter): Promise
       api,
       mcp,
       export: exported,
-      targets: assessTargets(rows, data, api, mcp, exported),
+      writes,
+      targets: assessTargets(rows, data, api, mcp, exported, writes),
     };
   } finally {
     await client.end();

@@ -26,8 +26,39 @@ import {
 } from '@taskpulse/core';
 import type pg from 'pg';
 
-export const STATISTICS = ['statistics', 'breakdown', 'shared', 'activity', 'trend'] as const;
+/** The zone with a :45 offset that activity and trend are also measured in. */
+export const ODD_ZONE = 'Asia/Kathmandu';
+
+/**
+ * Every figure measured: activity and trend in UTC and in a :45 zone, trend over 30 and
+ * 366 days (`trend` alone is 30 days in UTC).
+ */
+export const STATISTICS = [
+  'statistics',
+  'breakdown',
+  'shared',
+  'activity',
+  `activity ${ODD_ZONE}`,
+  'trend',
+  `trend ${ODD_ZONE}`,
+  'trend 366 days',
+  `trend 366 days ${ODD_ZONE}`,
+] as const;
 export type StatisticName = (typeof STATISTICS)[number];
+
+/** The figures read from the activity counters. */
+export const ACTIVITY_STATISTICS = STATISTICS.filter(
+  (name) => name.startsWith('activity') || name.startsWith('trend'),
+);
+
+/** What an activity or trend figure reads: its kind, zone and days. */
+function activityParams(name: StatisticName) {
+  return {
+    kind: name.startsWith('activity') ? ('activity' as const) : ('trend' as const),
+    timeZone: name.endsWith(ODD_ZONE) ? ODD_ZONE : 'UTC',
+    days: name.includes('366') ? 366 : 30,
+  };
+}
 
 export const VARIANTS = [
   'core',
@@ -41,7 +72,7 @@ export type VariantName = (typeof VARIANTS)[number];
 
 /** What each variant is, in a sentence (for RESULTS.md). */
 export const VARIANT_DESCRIPTIONS: Record<VariantName, string> = {
-  core: 'taskpulse core as an app calls it, uncached (a fresh `tp.context()` per call, which forks an entity manager only when a call needs one): for statistics, breakdown and shared one primary-key read of the columns of the per-user counters that the figure needs (statistics adds task_counts_overdue); activity and trend count rows',
+  core: 'taskpulse core as an app calls it, uncached (a fresh `tp.context()` per call, which forks an entity manager only when a call needs one): for statistics, breakdown and shared one primary-key read of the columns of the per-user counters that the figure needs (statistics adds task_counts_overdue); activity and trend one call of task_activity_at over task_activity_counts (per-user buckets by UTC day, hour and quarter hour)',
   'core-count-query':
     'the previous design, through core’s own query builder: one count(*) FILTER query over the user’s rows',
   'orm-per-figure': 'naive: one MikroORM em.count() per figure, one after another',
@@ -50,10 +81,8 @@ export const VARIANT_DESCRIPTIONS: Record<VariantName, string> = {
   'sql-counters-prepared':
     'the same hand-written query as a named prepared statement (parsed and planned once per connection): the lowest latency pg reaches for it',
   'sql-count':
-    'floor of counting rows: one hand-written count(*) FILTER query over the user’s rows (covering index), sent like sql-counters',
+    'floor of counting rows: one hand-written count(*) FILTER query over the user’s rows (covering index), sent like sql-counters; for activity and trend this is the design before task_activity_counts (core counted rows the same way)',
 };
-
-const TIME_ZONE = 'UTC';
 
 /** The UTC starts of the month, day and hour of `now` (as the overdue buckets use them). */
 function utcStarts(now: Date) {
@@ -79,7 +108,6 @@ interface HandWritten {
 const n = (value: unknown) => Number(value ?? 0);
 const byMe = (me: string) => [me];
 const atNow = (me: string, now: Date) => [me, now];
-const inZone = (me: string, now: Date) => [me, now, TIME_ZONE];
 const withBuckets = (me: string, now: Date) => {
   const { month, day, hour } = utcStarts(now);
   return [me, now, month, day, hour];
@@ -131,36 +159,37 @@ const SQL_COUNTERS: Partial<Record<StatisticName, HandWritten>> = {
 const SHARED_WITH_ME = `from task_shares s join tasks t on t.id = s.task_id
   where s.shared_with_user_id = $1 and t.user_id <> $1`;
 
-const SQL_COUNT: Record<StatisticName, HandWritten> = {
-  statistics: {
-    text: `select count(*) as total, count(*) filter (where status = 'pending') as pending,
+const SQL_COUNT: Record<'statistics' | 'breakdown' | 'shared' | 'activity' | 'trend', HandWritten> =
+  {
+    statistics: {
+      text: `select count(*) as total, count(*) filter (where status = 'pending') as pending,
       count(*) filter (where status = 'completed') as completed,
       count(*) filter (where status = 'pending' and due_at < $2) as overdue,
       (select count(*) ${SHARED_WITH_ME}) as shared
     from tasks where user_id = $1`,
-    params: atNow,
-    shape: statisticsShape,
-  },
-  breakdown: {
-    text: `select count(*) as total, count(*) filter (where status = 'pending') as pending,
+      params: atNow,
+      shape: statisticsShape,
+    },
+    breakdown: {
+      text: `select count(*) as total, count(*) filter (where status = 'pending') as pending,
       count(*) filter (where status = 'completed') as completed,
       count(*) filter (where priority = 'low') as low, count(*) filter (where priority = 'medium') as medium,
       count(*) filter (where priority = 'high') as high
     from tasks where user_id = $1`,
-    params: byMe,
-    shape: breakdownShape,
-  },
-  shared: {
-    text: `select count(*) as total_shared, count(*) filter (where s.permission = 'view') as view_only,
+      params: byMe,
+      shape: breakdownShape,
+    },
+    shared: {
+      text: `select count(*) as total_shared, count(*) filter (where s.permission = 'view') as view_only,
       count(*) filter (where s.permission = 'edit') as can_edit,
       (select count(*) from tasks o where o.user_id = $1
         and exists (select 1 from task_shares x where x.task_id = o.id)) as shared_by_me
     ${SHARED_WITH_ME}`,
-    params: byMe,
-    shape: sharedShape,
-  },
-  activity: {
-    text: `with d as (select ($2::timestamptz at time zone $3)::date as day),
+      params: byMe,
+      shape: sharedShape,
+    },
+    activity: {
+      text: `with d as (select ($2::timestamptz at time zone $3)::date as day),
     w as (select (day::timestamp at time zone $3) as today_from, ((day + 1)::timestamp at time zone $3) as today_to,
       ((day - ((extract(dow from day)::int + 6) % 7))::timestamp at time zone $3) as week_from,
       ((day - ((extract(dow from day)::int + 6) % 7) + 7)::timestamp at time zone $3) as week_to from d)
@@ -170,12 +199,12 @@ const SQL_COUNT: Record<StatisticName, HandWritten> = {
       count(*) filter (where t.completed_at >= w.week_from and t.completed_at < w.week_to) as completed_week,
       count(*) as total, count(*) filter (where t.status = 'completed') as completed
     from w left join tasks t on t.user_id = $1 group by w.today_from`,
-    params: inZone,
-    shape: ([r = {}]) => activityShape(r),
-  },
-  trend: {
-    text: `with span as (
-      select (($2::timestamptz at time zone $3)::date - 29) as first_day, ($2::timestamptz at time zone $3)::date as last_day
+      params: (me, now) => [me, now, 'UTC'],
+      shape: ([r = {}]) => activityShape(r),
+    },
+    trend: {
+      text: `with span as (
+      select (($2::timestamptz at time zone $3)::date - ($4::int - 1)) as first_day, ($2::timestamptz at time zone $3)::date as last_day
     ), bounds as (
       select first_day, last_day, first_day::timestamp at time zone $3 as from_instant,
         (last_day + 1)::timestamp at time zone $3 as to_instant from span
@@ -190,11 +219,15 @@ const SQL_COUNT: Record<StatisticName, HandWritten> = {
     from bounds b cross join lateral generate_series(b.first_day, b.last_day, interval '1 day') as g(day)
     left join created c on c.day = g.day::date left join completed k on k.day = g.day::date
     order by g.day`,
-    params: inZone,
-    shape: (rows) =>
-      rows.map((r) => ({ date: String(r.date), created: n(r.created), completed: n(r.completed) })),
-  },
-};
+      params: (me, now) => [me, now, 'UTC', 30],
+      shape: (rows) =>
+        rows.map((r) => ({
+          date: String(r.date),
+          created: n(r.created),
+          completed: n(r.completed),
+        })),
+    },
+  };
 
 /** Activity as `dashboard.activity` returns it, without the window. */
 function activityShape(r: Record<string, unknown>) {
@@ -243,7 +276,7 @@ function sqlVariant(
 
 /** The naive variant: one ORM count per figure, in sequence. */
 function ormVariant(tp: Taskpulse, name: StatisticName, me: string) {
-  switch (name) {
+  switch (name as string) {
     case 'statistics':
       return async () => {
         const em = tp.fork();
@@ -312,8 +345,9 @@ function ormVariant(tp: Taskpulse, name: StatisticName, me: string) {
           })(),
         };
       };
-    case 'trend':
-      // one count per day and kind would be 60 queries; not a fair naive version of a series
+    default:
+      // trend: one count per day and kind would be 60 queries, not a fair naive version of a
+      // series; activity in another zone: the naive version above is UTC only
       return undefined;
   }
 }
@@ -325,7 +359,7 @@ function countQueryVariant(tp: Taskpulse, name: StatisticName, me: string) {
     breakdown: BREAKDOWN_FIGURES,
     shared: SHARED_FIGURES,
   } as const;
-  if (name === 'activity' || name === 'trend') return undefined;
+  if (name !== 'statistics' && name !== 'breakdown' && name !== 'shared') return undefined;
   const shape = {
     statistics: statisticsShape,
     breakdown: breakdownShape,
@@ -348,14 +382,31 @@ function coreVariant(tp: Taskpulse, name: StatisticName, me: string) {
       return () => getBreakdown(ctx());
     case 'shared':
       return () => getSharedStats(ctx());
-    case 'activity':
-      return async () => {
-        const { window: _, ...counts } = await getActivity(ctx(), { timeZone: TIME_ZONE });
-        return counts;
-      };
-    case 'trend':
-      return () => getTrend(ctx(), { days: 30, timeZone: TIME_ZONE });
+    default: {
+      const { kind, timeZone, days } = activityParams(name);
+      if (kind === 'activity') {
+        return async () => {
+          const { window: _, ...counts } = await getActivity(ctx(), { timeZone });
+          return counts;
+        };
+      }
+      return () => getTrend(ctx(), { days, timeZone });
+    }
   }
+}
+
+/** The row count of the design before task_activity_counts, for an activity or trend figure. */
+function sqlCountOf(name: StatisticName): HandWritten {
+  if (name === 'statistics' || name === 'breakdown' || name === 'shared') return SQL_COUNT[name];
+  const { kind, timeZone, days } = activityParams(name);
+  const query = SQL_COUNT[kind];
+  return {
+    ...query,
+    params:
+      kind === 'activity'
+        ? (me, now) => [me, now, timeZone]
+        : (me, now) => [me, now, timeZone, days],
+  };
 }
 
 /** Every variant of `name` for user `me` (those that exist for that statistic). */
@@ -370,8 +421,13 @@ export function variantsOf(
     'core-count-query': countQueryVariant(tp, name, me),
     'orm-per-figure': ormVariant(tp, name, me),
     'sql-counters': sqlVariant(client, SQL_COUNTERS[name], me),
-    'sql-counters-prepared': sqlVariant(client, SQL_COUNTERS[name], me, `floor-${name}`),
-    'sql-count': sqlVariant(client, SQL_COUNT[name], me),
+    'sql-counters-prepared': sqlVariant(
+      client,
+      SQL_COUNTERS[name],
+      me,
+      `floor-${name.replace(/[^a-z0-9]+/gi, '-')}`,
+    ),
+    'sql-count': sqlVariant(client, sqlCountOf(name), me),
   };
   return Object.fromEntries(Object.entries(all).filter(([, run]) => run !== undefined));
 }

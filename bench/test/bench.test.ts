@@ -57,12 +57,16 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
       databaseUrl: url.toString(),
       users: 6,
       tasksPerUser: 5,
-      heavyUsers: [40, 80],
+      heavyUsers: [
+        { tasks: 40, days: 90 },
+        { tasks: 80, days: 730 },
+      ],
       timeMs: 5,
       rounds: 2,
       minIterations: 2,
       outDir,
-      parts: ['statistics', 'api', 'mcp', 'export'] as BenchPart[],
+      parts: ['statistics', 'api', 'mcp', 'export', 'writes'] as BenchPart[],
+      writeSeedTasks: 1_000,
       cacheMax: 5,
       httpSeconds: 1,
       httpRounds: 1,
@@ -144,6 +148,20 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
       results.targets.filter((t) => t.target.startsWith('MCP ')).map((t) => t.met !== null),
     ).toEqual([true, true, true]);
 
+    // part 4: seedBulk and single writes with and without the activity counters, side by side
+    const writes = results.writes!;
+    expect(writes.seedSeconds.with).toHaveLength(2);
+    expect(writes.seedSeconds.without).toHaveLength(2);
+    expect(writes.activityRows).toBeGreaterThan(0);
+    for (const pair of [writes.create, writes.complete]) {
+      expect(Number.isFinite(pair.ratio)).toBe(true);
+      expect(pair.with.samples).toBeGreaterThanOrEqual(4);
+    }
+    // issue 14: activity and trend (two zones, 30 and 366 days) for every heavier user
+    expect(
+      results.targets.filter((t) => /^(activity|trend).*within 3×/.test(t.target)).length,
+    ).toBe(6 * 2);
+
     // a second run finds the data and does not seed again
     const again = await runBench({ ...config, rounds: 1, parts: ['statistics'] }, quiet);
     expect(again.data.seeded).toBe(false);
@@ -154,6 +172,10 @@ describe.skipIf(!available)('pnpm bench, smoke run on tiny data [postgres]', () 
     expect(text).toContain('## Flat in the user’s size');
     expect(text).toContain('## The API over HTTP (autocannon)');
     expect(text).toContain('## MCP tool calls beside tRPC calls, over HTTP');
+    expect(text).toContain('## What the activity counters cost writes');
+    expect(text).toContain(
+      '### activity and trend: counting rows (before) and the activity counters (now)',
+    );
     expect(JSON.parse(await readFile(json!, 'utf8')).rows).toHaveLength(results.rows.length);
   }, 240_000);
 });

@@ -102,6 +102,8 @@ export {
   pageSchema,
 } from './pagination/index.ts';
 export {
+  ACTIVITY_SPANS,
+  type ActivitySpan,
   Conversation,
   DUE_SPANS,
   type DueSpan,
@@ -111,6 +113,7 @@ export {
   type IIdempotencyKey,
   type IMessage,
   type ITask,
+  type ITaskActivityCount,
   type ITaskCount,
   type ITaskDueCount,
   type ITaskShare,
@@ -129,6 +132,8 @@ export {
   TASK_PRIORITIES,
   TASK_STATUSES,
   Task,
+  TaskActivityAt,
+  TaskActivityCount,
   TaskCount,
   type TaskCountColumn,
   TaskCountsOverdue,

@@ -1,5 +1,5 @@
 /**
- * The triggers that keep `task_counts` and `task_due_counts` exact: every write to `tasks`
+ * The triggers that keep `task_counts`, `task_due_counts` and `task_activity_counts` exact: every write to `tasks`
  * and `task_shares` — through the SDK or behind its back, one row or a million, including
  * foreign-key cascades and TRUNCATE — adjusts the per-user counters in its own transaction.
  *
@@ -21,6 +21,11 @@
  *   instead of counting from a stale snapshot.
  * - TRUNCATE triggers (statement level) reset what the truncated table fed.
  * - Counters of a user being deleted are not written (their row is going by cascade).
+ * - `task_activity_counts`: each task counts +1 `created` in the UTC day, hour and quarter
+ *   hour of its `created_at`, and +1 `completed` in those of its `completed_at` when set;
+ *   an update is again "old out, new in", so a reopen, a re-complete, an edited
+ *   `created_at` or a new owner move the right buckets. A bucket that reaches zero is
+ *   deleted.
  *
  * MikroORM declares these triggers through the entities' `triggers` (raw `expression`s:
  * its generated form cannot declare transition tables). Its schema introspection reads
@@ -49,6 +54,19 @@ export type TaskCountColumn = (typeof TASK_COUNT_COLUMNS)[number];
 export const DUE_SPANS = ['month', 'day', 'hour'] as const;
 /** A bucket width of `task_due_counts`. */
 export type DueSpan = (typeof DUE_SPANS)[number];
+
+/** The bucket widths of `task_activity_counts`, widest first (`quarter` = 15 minutes). */
+export const ACTIVITY_SPANS = ['day', 'hour', 'quarter'] as const;
+/** A bucket width of `task_activity_counts`. */
+export type ActivitySpan = (typeof ACTIVITY_SPANS)[number];
+
+/**
+ * The SQL start of the UTC bucket of width `span` (a column or expression holding an
+ * `ActivitySpan`) that contains the instant `at`: a UTC day, hour or quarter hour.
+ */
+export function activityBucketSql(span: string, at: string): string {
+  return `case ${span} when 'quarter' then date_bin('15 minutes', ${at}, timestamptz '2000-01-01 00:00:00+00') else date_trunc(${span}, ${at}, 'UTC') end`;
+}
 
 type Rows = { new: boolean; old: boolean };
 
@@ -109,12 +127,38 @@ function tasksStatementBody(rows: Rows): string {
       ) ${addToCounts(`${own} union all ${moved}`, TASK_COUNT_COLUMNS, true)}`
       : addToCounts(own, OWN_COLUMNS, true);
   const due = signed('user_id, due_at', rows, `where status = 'pending' and due_at is not null`);
+  // each task counts once at created_at and, when completed, once at completed_at
+  const events = signed('user_id, created_at, completed_at', rows);
   return `declare
   emptied_users text[];
   emptied_spans text[];
   emptied_starts timestamptz[];
 begin
   ${counts};
+  with signed as (${events}), events as (
+    select e.user_id, e.created_at as at, e.sign as created, 0 as completed from signed as e
+    union all
+    select e.user_id, e.completed_at, 0, e.sign from signed as e where e.completed_at is not null
+  ), up as (
+    insert into task_activity_counts as a (user_id, span, starts_at, created, completed)
+    select r.user_id, s.span, ${activityBucketSql('s.span', 'r.at')}, sum(r.created)::int, sum(r.completed)::int
+    from events as r
+    cross join (values ${ACTIVITY_SPANS.map((span) => `('${span}')`).join(', ')}) as s(span)
+    where exists (select 1 from users u where u.id = r.user_id)
+    group by 1, 2, 3 having sum(r.created) <> 0 or sum(r.completed) <> 0 order by 1, 2, 3
+    on conflict (user_id, span, starts_at) do update
+      set created = a.created + excluded.created, completed = a.completed + excluded.completed
+    returning a.user_id, a.span, a.starts_at, a.created, a.completed
+  )
+  select array_agg(up.user_id), array_agg(up.span), array_agg(up.starts_at)
+    into emptied_users, emptied_spans, emptied_starts
+    from up where up.created = 0 and up.completed = 0;
+  if emptied_users is not null then
+    delete from task_activity_counts a
+      using unnest(emptied_users, emptied_spans, emptied_starts) as e(user_id, span, starts_at)
+      where a.user_id = e.user_id and a.span = e.span and a.starts_at = e.starts_at
+        and a.created = 0 and a.completed = 0;
+  end if;
   with up as (
     insert into task_due_counts as b (user_id, span, starts_at, pending)
     select r.user_id, s.span, date_trunc(s.span, r.due_at, 'UTC'), sum(r.sign)::int
@@ -186,6 +230,7 @@ const TASKS_BEFORE_DELETE_BODY = `begin
 end`;
 
 const TASKS_TRUNCATE_BODY = `begin
+  delete from task_activity_counts;
   delete from task_due_counts;
   delete from task_counts;
   return null;

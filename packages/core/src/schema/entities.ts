@@ -1,6 +1,11 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
-import { DUE_SPANS, shareCounterTriggers, taskCounterTriggers } from './counter-triggers.ts';
+import {
+  ACTIVITY_SPANS,
+  DUE_SPANS,
+  shareCounterTriggers,
+  taskCounterTriggers,
+} from './counter-triggers.ts';
 import {
   LIMITS,
   MESSAGE_ROLES,
@@ -129,6 +134,12 @@ export const Task = defineEntity({
       name: 'tasks_user_pending_due_idx',
       expression: `create index "tasks_user_pending_due_idx" on "tasks" ("user_id", "due_at") where "status" = 'pending' and "due_at" is not null`,
     },
+    // activity and trend: the owner's tasks completed in the part of a window's edge that is
+    // not on a quarter hour (the rest is counted in task_activity_counts)
+    {
+      name: 'tasks_user_completed_idx',
+      expression: `create index "tasks_user_completed_idx" on "tasks" ("user_id", "completed_at") where "completed_at" is not null`,
+    },
   ],
   // keep task_counts and task_due_counts exact (see counter-triggers.ts)
   triggers: taskCounterTriggers,
@@ -213,6 +224,28 @@ export const TaskDueCount = defineEntity({
     span: p.enum(DUE_SPANS).primary(),
     startsAt: timestamp().primary(),
     pending: p.integer(),
+  },
+});
+
+/**
+ * How many of a user's tasks were created, and how many completed, in each UTC day, hour
+ * and quarter hour (`span`, bucket start `startsAt`): a local-day window of `activity` or
+ * `trend` is the whole UTC days inside it, the hours and quarter hours at its edges, and an
+ * exact count of the rows only for the part of an edge that is not on a quarter hour
+ * (historical offsets such as LMT). Kept exact by the triggers on `tasks`; a bucket that
+ * reaches zero is deleted.
+ */
+export const TaskActivityCount = defineEntity({
+  name: 'TaskActivityCount',
+  tableName: 'task_activity_counts',
+  properties: {
+    user: () => p.manyToOne(User).primary().fieldName('user_id').deleteRule('cascade'),
+    span: p.enum(ACTIVITY_SPANS).primary(),
+    startsAt: timestamp().primary(),
+    /** Owned tasks whose `created_at` falls in the bucket. */
+    created: p.integer(),
+    /** Owned tasks whose `completed_at` falls in the bucket. */
+    completed: p.integer(),
   },
 });
 
@@ -325,6 +358,7 @@ export const entities: readonly [
   typeof Message,
   typeof TaskCount,
   typeof TaskDueCount,
+  typeof TaskActivityCount,
   typeof IdempotencyKey,
 ] = [
   User,
@@ -336,6 +370,7 @@ export const entities: readonly [
   Message,
   TaskCount,
   TaskDueCount,
+  TaskActivityCount,
   IdempotencyKey,
 ];
 
@@ -348,4 +383,5 @@ export type IConversation = InferEntity<typeof Conversation>;
 export type IMessage = InferEntity<typeof Message>;
 export type ITaskCount = InferEntity<typeof TaskCount>;
 export type ITaskDueCount = InferEntity<typeof TaskDueCount>;
+export type ITaskActivityCount = InferEntity<typeof TaskActivityCount>;
 export type IIdempotencyKey = InferEntity<typeof IdempotencyKey>;

@@ -1,4 +1,6 @@
 export {
+  ACTIVITY_SPANS,
+  type ActivitySpan,
   DUE_SPANS,
   type DueSpan,
   TASK_COUNT_COLUMNS,
@@ -12,6 +14,7 @@ export {
   type IIdempotencyKey,
   type IMessage,
   type ITask,
+  type ITaskActivityCount,
   type ITaskCount,
   type ITaskDueCount,
   type ITaskShare,
@@ -21,6 +24,7 @@ export {
   Message,
   newId,
   Task,
+  TaskActivityCount,
   TaskCount,
   TaskDueCount,
   TaskShare,
@@ -41,4 +45,4 @@ export {
   TEAM_ROLES,
   type TeamRole,
 } from './limits.ts';
-export { routines, TaskCountsOverdue } from './routines.ts';
+export { routines, TaskActivityAt, TaskCountsOverdue } from './routines.ts';

@@ -18,7 +18,7 @@ const TABLES = [
   'users',
 ];
 // derived data kept by triggers: the per-user dashboard counters
-const COUNTER_TABLES = ['task_counts', 'task_due_counts'];
+const COUNTER_TABLES = ['task_activity_counts', 'task_counts', 'task_due_counts'];
 // writes carried out under an Idempotency-Key (SPEC "Retry-safe writes")
 const KEY_TABLES = ['idempotency_keys'];
 

@@ -10,8 +10,24 @@ export const seedBulkOptionsSchema = z
     users: z.number().int().min(0).max(10_000_000),
     /** Tasks per regular user. */
     tasksPerUser: z.number().int().min(0).max(100_000),
-    /** One extra, very heavy user per entry, with that many tasks. @default [] */
-    heavyUsers: z.array(z.number().int().min(1).max(50_000_000)).max(100).default([]),
+    /**
+     * One extra, very heavy user per entry: with that many tasks created over the last 90
+     * days, or `{ tasks, days }` created over the last `days` days. @default []
+     */
+    heavyUsers: z
+      .array(
+        z.union([
+          z.number().int().min(1).max(50_000_000),
+          z
+            .object({
+              tasks: z.number().int().min(1).max(50_000_000),
+              days: z.number().int().min(1).max(36_600),
+            })
+            .strict(),
+        ]),
+      )
+      .max(100)
+      .default([]),
     /** Id prefix of the generated users: `<prefix>-<n>` and `<prefix>-heavy-<n>`. @default 'bulk' */
     prefix: z
       .string()
@@ -52,7 +68,7 @@ const uuidV7At = (
 
 /**
  * Inserts tasks for `userIds[from..to)` × `perUser`, all computed by the database from
- * generate_series: created over the last 90 days; about 55 % completed (completed_at within
+ * generate_series: created over the last `days` days; about 55 % completed (completed_at within
  * two weeks of creation, never after `now`); priorities low 30 % / medium 50 % / high 20 %;
  * 70 % with a due date (some past, some ahead); 10 % filed under the owner's team; about 4 %
  * shared with the next user, half at `view`, half at `edit`.
@@ -62,13 +78,14 @@ const insertTasks = (
   teamIds: (string | null)[],
   perUser: number,
   now: Date,
+  days: number,
 ) => sql`
 with owner as (
   select u.user_id, u.team_id from unnest(${ownerIds}::text[], ${teamIds}::uuid[]) as u(user_id, team_id)
 ),
 generated as (
   select o.user_id, o.team_id, g.n,
-    ${now}::timestamptz - random() * interval '90 days' as created_at,
+    ${now}::timestamptz - random() * ${days}::int * interval '1 day' as created_at,
     random() as r_status, random() as r_priority, random() as r_due, random() as r_team, random() as r_done
   from owner o cross join generate_series(1, ${perUser}::int) as g(n)
 ),
@@ -119,9 +136,12 @@ export async function seedBulk(
   const db = em.fork().getKysely();
   const userCreated = new Date(now.getTime() - 120 * 86_400_000);
   const regularIds = Array.from({ length: users }, (_, i) => `${prefix}-${i + 1}`);
-  const heavyIds = heavyUsers.map((_, i) => `${prefix}-heavy-${i + 1}`);
+  const heavy = heavyUsers.map((entry) =>
+    typeof entry === 'number' ? { tasks: entry, days: 90 } : entry,
+  );
+  const heavyIds = heavy.map((_, i) => `${prefix}-heavy-${i + 1}`);
   const allIds = [...regularIds, ...heavyIds];
-  const total = users * tasksPerUser + heavyUsers.reduce((sum, n) => sum + n, 0);
+  const total = users * tasksPerUser + heavy.reduce((sum, entry) => sum + entry.tasks, 0);
 
   // users, 100k per statement
   for (let from = 0; from < allIds.length; from += 100_000) {
@@ -150,12 +170,13 @@ export async function seedBulk(
   }
 
   let done = 0;
-  const insertBatch = async (ids: string[], perUser: number) => {
+  const insertBatch = async (ids: string[], perUser: number, days = 90) => {
     await insertTasks(
       ids,
       ids.map((id) => teamOf.get(id) ?? null),
       perUser,
       now,
+      days,
     ).execute(db);
     done += ids.length * perUser;
     onProgress?.(done, total);
@@ -166,9 +187,9 @@ export async function seedBulk(
       await insertBatch(regularIds.slice(from, from + usersPerBatch), tasksPerUser);
     }
   }
-  for (const [index, count] of heavyUsers.entries()) {
+  for (const [index, { tasks: count, days }] of heavy.entries()) {
     for (let inserted = 0; inserted < count; inserted += batchSize) {
-      await insertBatch([heavyIds[index]!], Math.min(batchSize, count - inserted));
+      await insertBatch([heavyIds[index]!], Math.min(batchSize, count - inserted), days);
     }
   }
 

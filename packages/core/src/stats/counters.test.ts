@@ -1,13 +1,18 @@
 /**
- * The counters (`task_counts`, `task_due_counts`) that the statistics read are kept by
- * triggers: after any sequence of writes — through the domain functions or in raw SQL
- * behind the SDK's back, cascades and TRUNCATE included — they equal a fresh count of the
- * rows, written below as plainly as possible.
+ * The counters (`task_counts`, `task_due_counts`, `task_activity_counts`) that the statistics
+ * read are kept by triggers: after any sequence of writes — through the domain functions or in
+ * raw SQL behind the SDK's back, cascades and TRUNCATE included — they equal a fresh count of
+ * the rows, written below as plainly as possible.
  */
 import fc from 'fast-check';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import {
+  EDGE_INSTANTS,
+  expectActivityExact,
+  WRONG_ACTIVITY_BUCKETS,
+} from '../../test/activity-oracle.ts';
 import { describeDatabases, describePostgres, type TestDatabase } from '../../test/databases.ts';
 import { as, createUsers, outcome } from '../../test/fixtures.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
@@ -79,6 +84,7 @@ async function expectCountersExact(em: TaskpulseEntityManager, context = ''): Pr
   const stored = await em.execute<Record<string, unknown>[]>(STORED_COUNTS);
   expect(stored, `task_counts ${context}`).toEqual(fresh);
   expect(await em.execute(WRONG_DUE_BUCKETS), `task_due_counts ${context}`).toEqual([]);
+  expect(await em.execute(WRONG_ACTIVITY_BUCKETS), `task_activity_counts ${context}`).toEqual([]);
   for (const { user_id } of fresh as { user_id: string }[]) {
     for (const now of NOWS) {
       const [counted] = await em.execute<{ n: number }[]>('select task_counts_overdue(?, ?) as n', [
@@ -99,7 +105,8 @@ async function expectCountersExact(em: TaskpulseEntityManager, context = ''): Pr
 // Random writes.
 
 const USERS = ['u0', 'u1', 'u2', 'u3'];
-const NOW = new Date('2026-11-22T12:00:00.000Z');
+const NOW_ISO = '2026-11-22T12:00:00.000Z';
+const NOW = new Date(NOW_ISO);
 /** Due dates around the bucket boundaries; the infinities only through raw SQL. */
 const DUES = [
   null,
@@ -199,6 +206,15 @@ const commandArb = fc.oneof(
       pick,
       column: fc.constantFrom('task_id', 'shared_with_user_id', 'permission'),
       value: fc.nat({ max: 1_000 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('raw set instant'),
+      mask,
+      column: fc.constantFrom('created_at', 'completed_at'),
+      value: fc.nat({ max: EDGE_INSTANTS.length - 1 }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('raw give to recipient'), pick }) },
@@ -381,6 +397,14 @@ async function run(db: TestDatabase, command: Command, teamId: () => string): Pr
       );
       return;
     }
+    case 'raw set instant': {
+      // completed_at only where a task is completed (a check ties it to the status)
+      await exec(
+        `update tasks set ${command.column} = ?::timestamptz where id = any(?::uuid[])${command.column === 'completed_at' ? ` and status = 'completed'` : ''}`,
+        [EDGE_INSTANTS[command.value], ids(subset(tasks, command.mask))],
+      );
+      return;
+    }
     case 'raw give to recipient': {
       // the task changes owner to one of the users it is shared with: that user's share no
       // longer counts as "shared with me", the old owner's would if they had one
@@ -518,6 +542,12 @@ describeDatabases('counters', (db) => {
       `insert into task_due_counts (user_id, span, starts_at, pending) values ('u2', 'hour', '2030-01-01T00:00:00Z', 3)`,
     );
     await em.execute(`update task_due_counts set pending = pending + 1 where user_id = 'u3'`);
+    await em.execute(
+      `insert into task_activity_counts (user_id, span, starts_at, created, completed) values ('u2', 'quarter', '2030-01-01T00:15:00Z', 1, 0)`,
+    );
+    await em.execute(
+      `update task_activity_counts set completed = completed + 2 where user_id = 'u3'`,
+    );
     await expect(expectCountersExact(em)).rejects.toThrow();
 
     // a few users: only theirs
@@ -640,6 +670,7 @@ describeDatabases('counters', (db) => {
           canEdit: fresh!.shared_edit,
           sharedByMe: fresh!.shared_by_me,
         });
+        for (const id of USERS) await expectActivityExact(db, id);
       }),
       { numRuns: db.kind === 'postgres' ? 40 : 25, endOnFailure: true },
     );

@@ -4,7 +4,12 @@ import { toTaskpulseError } from '../db/errors.ts';
 import type { TaskpulseDB } from '../db/kysely.ts';
 import type { TaskpulseEntityManager } from '../db/open.ts';
 import { TaskpulseError } from '../errors/index.ts';
-import { TASK_COUNT_COLUMNS, type TaskCountColumn } from '../schema/counter-triggers.ts';
+import {
+  ACTIVITY_SPANS,
+  activityBucketSql,
+  TASK_COUNT_COLUMNS,
+  type TaskCountColumn,
+} from '../schema/counter-triggers.ts';
 
 /**
  * Key of the transaction-scoped advisory lock that serialises {@link rebuildCounters} runs:
@@ -16,7 +21,10 @@ const REBUILD_LOCK_KEY = '-944298123808599182';
 export interface RebuildCountersResult {
   /** Users whose counters were recomputed. */
   users: number;
-  /** Users whose stored counters (in `task_counts` or `task_due_counts`) were wrong and are now fixed. */
+  /**
+   * Users whose stored counters (in `task_counts`, `task_due_counts` or
+   * `task_activity_counts`) were wrong and are now fixed.
+   */
   corrected: number;
 }
 
@@ -85,7 +93,8 @@ const scope = (column: string, userIds: readonly string[] | undefined) =>
   userIds === undefined ? sql`true` : sql`${sql.ref(column)} = any(${userIds}::text[])`;
 
 /**
- * Recomputes the counters that the triggers keep (`task_counts`, `task_due_counts`) from the
+ * Recomputes the counters that the triggers keep (`task_counts`, `task_due_counts`,
+ * `task_activity_counts`) from the
  * rows, for `userIds` or for every user, and fixes those that differ. The counters are exact
  * by construction; this is the repair tool for a database whose triggers were disabled, or
  * whose counter tables were edited or restored on their own.
@@ -188,10 +197,40 @@ export async function rebuildCounters(
           order by 1, 2, 3
           on conflict (user_id, span, starts_at) do update set pending = excluded.pending
           returning b.user_id
+        ), fresh_activity as (
+          select e.user_id, s.span, ${sql.raw(activityBucketSql('s.span', 'e.at'))} as starts_at,
+            sum(e.created)::int as created, sum(e.completed)::int as completed
+          from (
+            select t.user_id, t.created_at as at, 1 as created, 0 as completed
+            from tasks t where ${scope('t.user_id', ids)}
+            union all
+            select t.user_id, t.completed_at, 0, 1
+            from tasks t where t.completed_at is not null and ${scope('t.user_id', ids)}
+          ) as e
+          cross join (values ${sql.raw(ACTIVITY_SPANS.map((span) => `('${span}')`).join(', '))}) as s(span)
+          group by 1, 2, 3
+        ), stored_activity as (
+          select user_id, span, starts_at, created, completed from task_activity_counts
+          where ${scope('user_id', ids)}
+        ), removed_activity as (
+          delete from task_activity_counts a using stored_activity d
+          where a.user_id = d.user_id and a.span = d.span and a.starts_at = d.starts_at
+            and not exists (select 1 from fresh_activity f
+              where f.user_id = d.user_id and f.span = d.span and f.starts_at = d.starts_at)
+          returning a.user_id
+        ), activity as (
+          insert into task_activity_counts as a (user_id, span, starts_at, created, completed)
+          select f.user_id, f.span, f.starts_at, f.created, f.completed from fresh_activity f
+          left join stored_activity d on d.user_id = f.user_id and d.span = f.span and d.starts_at = f.starts_at
+          where (d.created, d.completed) is distinct from (f.created, f.completed)
+            and exists (select 1 from users u where u.id = f.user_id)
+          order by 1, 2, 3
+          on conflict (user_id, span, starts_at) do update
+            set created = excluded.created, completed = excluded.completed
+          returning a.user_id
         )
-        select user_id from counts union select user_id from removed union select user_id from due`.execute(
-        db,
-      );
+        select user_id from counts union select user_id from removed union select user_id from due
+        union select user_id from removed_activity union select user_id from activity`.execute(db);
       return { users: counted[0]?.n ?? 0, corrected: fixed.length };
     });
   } catch (error) {

@@ -3,7 +3,6 @@ import { queriesOf, readPathOf, runRead, type TaskpulseContext } from '../contex
 import { parseWith } from '../errors/index.ts';
 import { toIso } from '../schema/inputs.ts';
 import { counterRead, readCountersThrough } from './counters.ts';
-import { activityFigures, countFiguresSql } from './figures.ts';
 import {
   type Activity,
   type ActivityInput,
@@ -35,9 +34,6 @@ const BREAKDOWN_COUNTERS = counterRead([
   'high',
 ] as const);
 const SHARED_COUNTERS = counterRead(['shared_view', 'shared_edit', 'shared_by_me'] as const);
-
-const countOf = (row: Record<string, unknown> | undefined, name: string): number =>
-  Number(row?.[name] ?? 0);
 
 /** `dashboard.statistics`: owned tasks by status, tasks shared with me, overdue owned tasks. */
 export async function getStatistics(
@@ -99,31 +95,40 @@ export async function getSharedStats(
 /**
  * `dashboard.activity`: owned tasks created and completed today and this week in the
  * caller's time zone, the completion rate over all owned tasks, and the exact window used.
+ * One statement: the window's four instants go to `task_activity_at`, which counts from
+ * `task_activity_counts` (each count is the difference of two of its rows), and the rate
+ * comes from `task_counts`; its cost does not grow with the user's tasks.
  */
 export async function getActivity(ctx: TaskpulseContext, input?: ActivityInput): Promise<Activity> {
   const { timeZone, weekStartsOn } = parseWith(activityInput, input, 'input');
   return runRead(async () => {
     await assertKnownTimeZone(ctx.em, timeZone);
-    const window = {
-      today: { from: sql<Date>`w.today_from`, to: sql<Date>`w.today_to` },
-      week: { from: sql<Date>`w.week_from`, to: sql<Date>`w.week_to` },
-    };
-    const now = ctx.now();
-    const { rows } = await countFiguresSql(
-      activityFigures(window),
-      ctx.caller.id,
-      now,
-      windowSql(now, timeZone, weekStartsOn),
-    ).execute(queriesOf(ctx));
-    const row = rows[0] as (Record<string, unknown> & WindowRow) | undefined;
+    const me = ctx.caller.id;
+    const { rows } = await sql<
+      WindowRow & Record<'created' | 'completed' | 'total' | 'done', number[] | number>
+    >`
+      with w as (${windowSql(ctx.now(), timeZone, weekStartsOn)}),
+      c as (
+        select c.at_index, c.created, c.completed
+        from w, task_activity_at(${me}, array[w.today_from, w.today_to, w.week_from, w.week_to]) as c
+      )
+      select w.today_from, w.today_to, w.week_from, w.week_to,
+        (select array_agg(c.created order by c.at_index) from c) as created,
+        (select array_agg(c.completed order by c.at_index) from c) as completed,
+        coalesce((select tc.total from task_counts tc where tc.user_id = ${me}), 0) as total,
+        coalesce((select tc.completed from task_counts tc where tc.user_id = ${me}), 0) as done
+      from w`.execute(queriesOf(ctx));
+    const row = rows[0];
     if (!row) throw new Error('the activity query returned no row');
-    const total = countOf(row, 'total');
+    const created = (row.created as number[]).map(Number);
+    const completed = (row.completed as number[]).map(Number);
+    const total = Number(row.total);
     return {
-      createdToday: countOf(row, 'createdToday'),
-      completedToday: countOf(row, 'completedToday'),
-      createdThisWeek: countOf(row, 'createdThisWeek'),
-      completedThisWeek: countOf(row, 'completedThisWeek'),
-      completionRate: total === 0 ? 0 : countOf(row, 'completed') / total,
+      createdToday: created[1]! - created[0]!,
+      completedToday: completed[1]! - completed[0]!,
+      createdThisWeek: created[3]! - created[2]!,
+      completedThisWeek: completed[3]! - completed[2]!,
+      completionRate: total === 0 ? 0 : Number(row.done) / total,
       window: {
         timeZone,
         today: { from: toIso(row.today_from), to: toIso(row.today_to) },
@@ -136,45 +141,38 @@ export async function getActivity(ctx: TaskpulseContext, input?: ActivityInput):
 /**
  * `dashboard.trend`: owned tasks created and completed on each of the last `days` local
  * days (today included), oldest first, zero-filled. A local day is [local midnight, next
- * local midnight) in the zone, so it can last 23 or 25 hours.
+ * local midnight) in the zone, so it can last 23 or 25 hours. The `days + 1` local
+ * midnights go to `task_activity_at` (one statement): a day's count is the difference of
+ * the rows of its two midnights, so the cost depends on `days`, not on the user's tasks.
  */
 export async function getTrend(ctx: TaskpulseContext, input?: TrendInput): Promise<TrendDay[]> {
   const { days, timeZone } = parseWith(trendInput, input, 'input');
   return runRead(async () => {
     await assertKnownTimeZone(ctx.em, timeZone);
     const me = ctx.caller.id;
-    const localDate = (column: string) => sql`(${sql.ref(column)} at time zone ${timeZone})::date`;
-    const { rows } = await sql<{ date: string; created: number; completed: number }>`
+    const { rows } = await sql<{ first_day: string; created: number[]; completed: number[] }>`
       with span as (
-        select ((${ctx.now()}::timestamptz at time zone ${timeZone})::date - ${days - 1}::int) as first_day,
-               (${ctx.now()}::timestamptz at time zone ${timeZone})::date as last_day
-      ), bounds as (
-        select first_day, last_day,
-          first_day::timestamp at time zone ${timeZone} as from_instant,
-          (last_day + 1)::timestamp at time zone ${timeZone} as to_instant
-        from span
-      ), created as (
-        select ${localDate('t.created_at')} as day, count(*)::int as n
-        from tasks t, bounds b
-        where t.user_id = ${me} and t.created_at >= b.from_instant and t.created_at < b.to_instant
-        group by 1
-      ), completed as (
-        select ${localDate('t.completed_at')} as day, count(*)::int as n
-        from tasks t, bounds b
-        where t.user_id = ${me} and t.completed_at >= b.from_instant and t.completed_at < b.to_instant
-        group by 1
+        select ((${ctx.now()}::timestamptz at time zone ${timeZone})::date - ${days - 1}::int) as first_day
+      ), c as (
+        select c.at_index, c.created, c.completed
+        from span s, task_activity_at(${me}, array(
+          select (s.first_day + g.n)::timestamp at time zone ${timeZone}
+          from generate_series(0, ${days}::int) as g(n) order by g.n
+        )) as c
       )
-      select to_char(d.day, 'YYYY-MM-DD') as date, coalesce(c.n, 0) as created, coalesce(k.n, 0) as completed
-      from bounds b
-      cross join lateral generate_series(b.first_day, b.last_day, interval '1 day') as g(day)
-      cross join lateral (select g.day::date as day) as d
-      left join created c on c.day = d.day
-      left join completed k on k.day = d.day
-      order by d.day`.execute(queriesOf(ctx));
-    return rows.map((row) => ({
-      date: row.date,
-      created: Number(row.created),
-      completed: Number(row.completed),
+      select to_char(s.first_day, 'YYYY-MM-DD') as first_day,
+        (select array_agg(c.created order by c.at_index) from c) as created,
+        (select array_agg(c.completed order by c.at_index) from c) as completed
+      from span s`.execute(queriesOf(ctx));
+    const row = rows[0];
+    if (!row) throw new Error('the trend query returned no row');
+    const created = row.created.map(Number);
+    const completed = row.completed.map(Number);
+    const first = Date.parse(`${row.first_day}T00:00:00Z`);
+    return Array.from({ length: days }, (_, i) => ({
+      date: new Date(first + i * 86_400_000).toISOString().slice(0, 10),
+      created: created[i + 1]! - created[i]!,
+      completed: completed[i + 1]! - completed[i]!,
     }));
   });
 }

@@ -3,6 +3,7 @@ import { Migration20261122081701_initial } from './Migration20261122081701_initi
 import { Migration20261122084720_task_counts } from './Migration20261122084720_task_counts.ts';
 import { Migration20261122091509_task_counts_overdue } from './Migration20261122091509_task_counts_overdue.ts';
 import { Migration20261202010000_idempotency_keys } from './Migration20261202010000_idempotency_keys.ts';
+import { Migration20261202011500_task_activity_counts } from './Migration20261202011500_task_activity_counts.ts';
 import { Migration20261202020000_user_email_verified } from './Migration20261202020000_user_email_verified.ts';
 
 /**
@@ -20,6 +21,10 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261202010000_idempotency_keys',
     class: Migration20261202010000_idempotency_keys,
+  },
+  {
+    name: 'Migration20261202011500_task_activity_counts',
+    class: Migration20261202011500_task_activity_counts,
   },
   {
     name: 'Migration20261202020000_user_email_verified',
