@@ -1,7 +1,7 @@
 /**
  * The client over real HTTP against a taskpulse server on PostgreSQL: calls, tokens from
- * `getToken`, retries of queries (and none of mutations) while the database or the server is
- * unreachable, live figures over SSE, and the error helper.
+ * `getToken`, retries of queries and of mutations (with one Idempotency-Key each) while the
+ * database or the server is unreachable, live figures over SSE, and the error helper.
  */
 import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
@@ -185,10 +185,16 @@ describe.skipIf(!postgresAvailable)('createTaskpulseClient over HTTP [postgres]'
     }
   });
 
-  it('never retries a mutation, even when the database is down', async () => {
+  it('retries a mutation with one Idempotency-Key while the database is down, and gives up after its attempts', async () => {
     const recorder = recordingFetch();
-    const client = clientOf(server, 'kim', { fetch: recorder.fetch, retry: fastRetry });
+    const keys: (string | null)[] = [];
+    const keyed = async (input: RequestInfo | URL, init?: RequestInit) => {
+      keys.push(new Headers(init?.headers).get('idempotency-key'));
+      return recorder.fetch(input, init);
+    };
+    const client = clientOf(server, 'kim', { fetch: keyed, retry: fastRetry });
     await client.me.query();
+    keys.length = 0;
     server.database.cut();
     let error: unknown;
     try {
@@ -198,11 +204,16 @@ describe.skipIf(!postgresAvailable)('createTaskpulseClient over HTTP [postgres]'
       await databaseBack(server);
     }
     expect(getTaskpulseErrorCode(error)).toBe('SERVICE_UNAVAILABLE');
-    expect(recorder.outcomes.slice(1)).toEqual(['SERVICE_UNAVAILABLE']);
+    // every attempt was a 503, each sent with the same key
+    expect(recorder.outcomes.slice(1)).toEqual(
+      Array.from({ length: fastRetry.attempts + 1 }, () => 'SERVICE_UNAVAILABLE'),
+    );
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect((await client.tasks.list.query({})).items).toEqual([]);
   });
 
-  it('retries a query when the server cannot be reached, but not a mutation', async () => {
+  it('retries queries and mutations when the server cannot be reached; a retried mutation is made once', async () => {
     const recorder = recordingFetch((outcome) => {
       if (outcome === 'network') server.http.restore();
     });
@@ -217,6 +228,11 @@ describe.skipIf(!postgresAvailable)('createTaskpulseClient over HTTP [postgres]'
     expect(await client.me.query()).toMatchObject({ id: 'leo' });
     expect(recorder.outcomes).toEqual(['network', 'ok']);
 
+    server.http.cut();
+    const task = await client.tasks.create.mutate({ title: 'sent twice, made once' });
+    expect(recorder.outcomes.slice(2)).toEqual(['network', 'ok']);
+    expect((await client.tasks.list.query({})).items.map((item) => item.id)).toEqual([task.id]);
+
     const quiet = recordingFetch();
     const noRestore = createTaskpulseClient({
       url: server.url,
@@ -230,10 +246,13 @@ describe.skipIf(!postgresAvailable)('createTaskpulseClient over HTTP [postgres]'
       expect(isTaskpulseClientError(error)).toBe(true);
       // no answer from the API: no code
       expect(getTaskpulseErrorCode(error)).toBeUndefined();
-      expect(quiet.outcomes).toEqual(['network']);
+      expect(quiet.outcomes).toEqual(
+        Array.from({ length: fastRetry.attempts + 1 }, () => 'network'),
+      );
     } finally {
       server.http.restore();
     }
+    expect((await client.tasks.list.query({})).items.map((item) => item.id)).toEqual([task.id]);
   });
 
   it('narrows errors to their code, with the bad fields of a BAD_REQUEST', async () => {
