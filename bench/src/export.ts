@@ -56,8 +56,8 @@ async function sqlCounts(
     `select
       (select count(*) from users where id = $1) as "user",
       (select count(*) from tasks where user_id = $1) as "task",
-      (select count(*) from task_shares s join tasks t on t.id = s.task_id where t.user_id = $1) as "share-given",
-      (select count(*) from task_shares where shared_with_user_id = $1) as "share-received",
+      (select count(*) from task_shares s join tasks t on t.id = s.task_id where t.user_id = $1)
+        + (select count(*) from task_shares where shared_with_user_id = $1) as "share",
       (select count(*) from teams where owner_id = $1) as "team",
       (select count(*) from team_members where user_id = $1) as "membership",
       (select count(*) from conversations where user_id = $1) as "conversation",

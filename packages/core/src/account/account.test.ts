@@ -46,7 +46,8 @@ const iso = (column: string) =>
 /** What an export of `me` must hold, read with plain SQL, independently of the export's queries. */
 async function expectedFromSql(tp: Taskpulse, me: string) {
   const q = (sql: string) => tp.fork().execute(sql, [me]) as Promise<Record<string, unknown>[]>;
-  const shareSql = (where: string) => `select s.id, s.task_id as "taskId", s.permission,
+  const shareSql = (direction: string, where: string) => `select s.id, '${direction}' as direction,
+      s.task_id as "taskId", s.permission,
       s.shared_by_user_id as "sharedByUserId",
       json_build_object('id', u.id, 'name', u.name, 'email', u.email) as "sharedWith",
       ${iso('s.created_at')} as "createdAt"
@@ -60,8 +61,10 @@ async function expectedFromSql(tp: Taskpulse, me: string) {
         ${iso('updated_at')} as "updatedAt", ${iso('completed_at')} as "completedAt", version,
         'owner' as access
       from tasks where user_id = ?`),
-    'share-given': await q(shareSql('s.task_id in (select id from tasks where user_id = ?)')),
-    'share-received': await q(shareSql('s.shared_with_user_id = ?')),
+    share: [
+      ...(await q(shareSql('given', 's.task_id in (select id from tasks where user_id = ?)'))),
+      ...(await q(shareSql('received', 's.shared_with_user_id = ?'))),
+    ],
     team: await q(`select t.id, t.name, t.owner_id as "ownerId", ${iso('t.created_at')} as "createdAt",
         m.role, (select count(*)::int from team_members c where c.team_id = t.id) as "memberCount"
       from teams t join team_members m on m.team_id = t.id and m.user_id = t.owner_id
@@ -224,13 +227,18 @@ describeDatabases('your data: export and account deletion', (db) => {
     expect(counts).toEqual({
       user: 1,
       task: 26,
-      'share-given': 6,
-      'share-received': 2,
+      share: 8,
       team: 1,
       membership: 2,
       conversation: 3,
       message: 18,
     });
+    // the shares of her tasks first, then those she received
+    expect(
+      (await collectExport(db.tp, 'alice'))
+        .filter((record) => record.type === 'share')
+        .map((record) => record.direction),
+    ).toEqual([...Array(6).fill('given'), ...Array(2).fill('received')]);
     // the texts are those that were written, code unit for code unit
     const titles = (await collectExport(db.tp, 'alice'))
       .filter((record) => record.type === 'task')

@@ -124,7 +124,7 @@ export async function* exportUserData(
           )
         ).rows,
     );
-    for (const row of shares) yield { type: 'share-given', ...toShareDto(row) };
+    for (const row of shares) yield { type: 'share', direction: 'given', ...toShareDto(row) };
   }
 
   const received = (after: After, limit: number) =>
@@ -132,7 +132,7 @@ export async function* exportUserData(
       join users u on u.id = s.shared_with_user_id
       where s.shared_with_user_id = ${me} and ${after('s')} order by s.created_at, s.id limit ${limit}`;
   for await (const rows of keysetPages(ctx, pageSize, received)) {
-    for (const row of rows) yield { type: 'share-received', ...toShareDto(row) };
+    for (const row of rows) yield { type: 'share', direction: 'received', ...toShareDto(row) };
   }
 
   const teams = (after: After, limit: number) =>

@@ -9,8 +9,7 @@ import { userSchema } from '../users/schemas.ts';
 export const EXPORT_RECORD_TYPES = [
   'user',
   'task',
-  'share-given',
-  'share-received',
+  'share',
   'team',
   'membership',
   'conversation',
@@ -25,17 +24,16 @@ export type ExportRecordType = (typeof EXPORT_RECORD_TYPES)[number];
  *
  * - `user`: the user (first, once);
  * - `task`: every task the user owns;
- * - `share-given`: every share of the user's tasks (who it is shared with);
- * - `share-received`: every share of someone else's task with the user (the task stays its
- *   owner's and is not in the export; `taskId` names it);
+ * - `share`: every share of the user's tasks (`direction: 'given'`: who it is shared with), then
+ *   every share of someone else's task with the user (`direction: 'received'`; the task stays
+ *   its owner's and is not in the export, `taskId` names it);
  * - `team`: every team the user owns; `membership`: every team membership of the user's;
  * - `conversation`: every conversation of the user's, each followed by its `message`s, oldest first.
  */
 export const exportRecordSchema = z.discriminatedUnion('type', [
   userSchema.extend({ type: z.literal('user') }),
   taskSchema.extend({ type: z.literal('task') }),
-  shareSchema.extend({ type: z.literal('share-given') }),
-  shareSchema.extend({ type: z.literal('share-received') }),
+  shareSchema.extend({ type: z.literal('share'), direction: z.enum(['given', 'received']) }),
   teamSchema.extend({ type: z.literal('team') }),
   teamMemberSchema.extend({ type: z.literal('membership') }),
   conversationSchema.extend({ type: z.literal('conversation') }),

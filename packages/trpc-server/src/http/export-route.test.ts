@@ -134,8 +134,8 @@ for (const kind of ['postgres', 'pglite'] as const) {
           'user',
           'task',
           'task',
-          'share-given',
-          'share-received',
+          'share',
+          'share',
           'conversation',
           'message',
         ]);

@@ -173,7 +173,7 @@ function exportOpenApi(): TaskpulseRouteOpenApi {
         operationId: 'meExport',
         summary: 'Export everything of the calling user (NDJSON)',
         description: [
-          'Everything the caller owns or was given, one JSON record a line (`application/x-ndjson`), each with a `type`: `user` (first), `task` (owned), `share-given` (shares of the caller’s tasks), `share-received` (shares of other people’s tasks with the caller), `team` (owned), `membership`, `conversation` (each followed by its `message`s). The fields of each record are those the API answers for that kind of object (the schema of one line is given).',
+          'Everything the caller owns or was given, one JSON record a line (`application/x-ndjson`), each with a `type`: `user` (first), `task` (owned), `share` (shares of the caller’s tasks, `direction: "given"`, then shares of other people’s tasks with the caller, `direction: "received"`), `team` (owned), `membership`, `conversation` (each followed by its `message`s). The fields of each record are those the API answers for that kind of object (the schema of one line is given).',
           'Streamed as it is read, in constant memory on the server whatever the size; the `Content-Disposition` header names the file `taskpulse-export-<user>-<date>.ndjson`. A stream cut before its last newline failed part way: fetch it again.',
           'The rows are read in pages, not in one snapshot: a row written during the export may or may not be in it.',
         ].join('\n\n'),
