@@ -233,7 +233,8 @@ function procedureOperation(
     });
   }
 
-  if (type === 'mutation' && authed) {
+  const keyed = type === 'mutation' && authed && doc?.idempotencyKey !== false;
+  if (keyed) {
     parameters.push({
       name: IDEMPOTENCY_KEY_HEADER,
       in: 'header',
@@ -286,7 +287,7 @@ function procedureOperation(
   const domain: readonly DomainError[] = doc?.errors ?? [];
   errors.push(...domain);
   // a reused Idempotency-Key with another input
-  if (type === 'mutation' && authed && !domain.includes('CONFLICT')) errors.push('CONFLICT');
+  if (keyed && !domain.includes('CONFLICT')) errors.push('CONFLICT');
   if (method === 'post') errors.push('PAYLOAD_TOO_LARGE');
   errors.push('TOO_MANY_REQUESTS');
   if (authed) errors.push('SERVICE_UNAVAILABLE');

@@ -89,6 +89,11 @@ export interface OperationDoc<TInput, TOutput> {
   readonly errors?: readonly DomainError[];
   /** A call and its answer: `input` is left out for a procedure without input. */
   readonly example: { readonly input?: TInput; readonly output: TOutput };
+  /**
+   * `false` for a mutation that keeps no `Idempotency-Key` (`me.delete`: the key would be
+   * deleted with the account), so that the document offers the header only where it works.
+   */
+  readonly idempotencyKey?: false;
 }
 
 /** Whether A and B are the same type. */
@@ -221,6 +226,7 @@ export const OPERATION_DOCS = {
     description:
       'In one transaction: the user, their tasks (with those tasks’ shares), the shares they received, the teams they own (their members’ tasks stay with their owners, out of the team), their memberships, conversations and messages. Counts of what went come back. The people they shared with, received shares from or shared a team with see their figures and live dashboards change at once. `confirm` must be `true` (`BAD_REQUEST` otherwise, nothing deleted). The next call with the same token provisions a new, empty user: revoke the identity at the identity provider. Take `GET /me/export` first to keep a copy.',
     output: { name: 'DeletedAccount', schema: deletedAccountSchema },
+    idempotencyKey: false,
     example: {
       input: { confirm: true },
       output: {
